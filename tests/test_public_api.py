@@ -1,0 +1,73 @@
+"""The public surface is explicit: what ``__all__`` says, and nothing else without an underscore."""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import importlib.metadata
+import inspect
+import pkgutil
+import types
+from pathlib import Path
+
+import pytest
+
+import azpatch
+import azpatch.models
+import azpatch_fake
+
+PACKAGES = [azpatch, azpatch.models, azpatch_fake]
+PUBLIC_MODULES = {"azpatch": {"models"}, "azpatch.models": set(), "azpatch_fake": set()}
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.__name__)
+def test_all_is_sorted_and_complete(package: types.ModuleType) -> None:
+    exported = package.__all__
+    assert exported == sorted(exported)
+    public = {
+        name
+        for name, value in vars(package).items()
+        if not name.startswith("_")
+        and not isinstance(value, types.ModuleType)
+        and name != "annotations"
+    }
+    assert public == set(exported) - {"__version__"}
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.__name__)
+def test_only_intended_modules_are_public(package: types.ModuleType) -> None:
+    modules = {info.name for info in pkgutil.iter_modules(package.__path__)}
+    assert {name for name in modules if not name.startswith("_")} == PUBLIC_MODULES[
+        package.__name__
+    ]
+
+
+@pytest.mark.parametrize("package", ["azpatch", "azpatch_fake"])
+def test_packages_ship_py_typed(package: str) -> None:
+    module = importlib.import_module(package)
+    assert (Path(module.__file__ or "").parent / "py.typed").is_file()
+
+
+def test_every_model_and_enum_is_exported() -> None:
+    defined = set()
+    for info in pkgutil.iter_modules(azpatch.models.__path__):
+        module = importlib.import_module(f"azpatch.models.{info.name}")
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and value.__module__ == module.__name__
+                and not name.startswith("_")
+                and (issubclass(value, azpatch.models.WireModel) or issubclass(value, enum.Enum))
+            ):
+                defined.add(name)
+    assert defined <= set(azpatch.models.__all__)
+    assert len(defined) > 60
+
+
+def test_version_comes_from_the_distribution() -> None:
+    assert azpatch.__version__ == importlib.metadata.version("azpatch")
+
+
+def test_unknown_attributes_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        azpatch.nope  # type: ignore[attr-defined]  # noqa: B018

@@ -1,0 +1,61 @@
+"""The public API as a user types it; checked by mypy --strict, never run.
+
+Every ``assert_type`` pins what a caller's editor and type checker see, so a
+change that leaks ``Any`` or widens a field fails the typecheck session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from typing_extensions import assert_type
+
+import azpatch
+from azpatch import models as m
+
+view = azpatch.from_wire(m.VirtualMachineInstanceView, {})
+assert_type(view, m.VirtualMachineInstanceView)
+assert_type(view.patch_status, m.VirtualMachinePatchStatus | None)
+assert_type(view.platform_update_domain, int | None)
+assert_type(view.statuses, tuple[m.InstanceViewStatus, ...] | None)
+
+if view.patch_status and view.patch_status.available_patch_summary:
+    summary = view.patch_status.available_patch_summary
+    assert_type(summary.status, m.PatchOperationStatus | str | None)
+    assert_type(summary.start_time, datetime | None)
+    assert_type(summary.critical_and_security_patch_count, int | None)
+    assert_type(summary.error, m.ApiError | None)
+
+vm = azpatch.from_wire(m.VirtualMachine, {"name": "vm"})
+assert_type(vm.zones, tuple[str, ...] | None)
+assert_type(vm.tags, dict[str, str] | None)
+if vm.os_profile and vm.os_profile.windows_configuration:
+    windows = vm.os_profile.windows_configuration
+    assert_type(windows.enable_automatic_updates, bool | None)
+    if windows.patch_settings:
+        assert_type(windows.patch_settings.patch_mode, m.WindowsVMGuestPatchMode | str | None)
+
+params = m.VirtualMachineInstallPatchesParameters(
+    maximum_duration=timedelta(hours=4),
+    reboot_setting=m.VMGuestPatchRebootSetting.IF_REQUIRED,
+    linux_parameters=m.LinuxParameters(
+        classifications_to_include=(m.VMGuestPatchClassificationLinux.CRITICAL, "Security")
+    ),
+)
+assert_type(azpatch.to_wire(params), dict[str, m.JSONValue])
+
+feature = azpatch.from_wire(m.FeatureResult, {})
+if feature.properties:
+    assert_type(feature.properties.state, m.SubscriptionFeatureRegistrationState | str | None)
+
+try:
+    azpatch.from_wire(m.CloudError, [])
+except azpatch.ResponseValidationError as error:
+    assert_type(error.path, str)
+    assert isinstance(error, azpatch.AzpatchError)
+
+# A model is built from keywords only, and every field is typed.
+m.PatchSettings(patch_mode=m.WindowsVMGuestPatchMode.MANUAL, enable_hotpatching=False)
+m.PatchSettings(patch_mode=1)  # type: ignore[arg-type]
+m.PatchSettings("Manual")  # type: ignore[call-arg, arg-type]
+azpatch.from_wire(dict, {})  # type: ignore[type-var]
