@@ -36,6 +36,30 @@ __all__ = [
 ]
 
 
+class _PatchRun:
+    """The patch run's own outcome, which the operation's success does not imply."""
+
+    __slots__ = ()
+    status: PatchOperationStatus | str | None
+    error: ApiError | None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the run reports ``Succeeded``: not Failed, not CompletedWithWarnings."""
+        return self.status == PatchOperationStatus.SUCCEEDED
+
+    def raise_for_status(self, *, allow_warnings: bool = False) -> None:
+        """Raise ``PatchRunError`` unless the run succeeded (or, if allowed, had warnings)."""
+        if self.succeeded or (
+            allow_warnings and self.status == PatchOperationStatus.COMPLETED_WITH_WARNINGS
+        ):
+            return
+        from .._exceptions import PatchRunError  # noqa: PLC0415  (models load first)
+
+        assert isinstance(self, WireModel)
+        raise PatchRunError(status=str(self.status), error=self.error, result=self)
+
+
 @attrs.frozen(kw_only=True)
 class VirtualMachineSoftwarePatchProperties(WireModel):
     """One available patch: ``kb_id`` on Windows, ``version`` on Linux."""
@@ -53,7 +77,7 @@ class VirtualMachineSoftwarePatchProperties(WireModel):
 
 
 @attrs.frozen(kw_only=True)
-class VirtualMachineAssessPatchesResult(WireModel):
+class VirtualMachineAssessPatchesResult(_PatchRun, WireModel):
     status: PatchOperationStatus | str | None = None
     assessment_activity_id: str | None = None
     reboot_pending: bool | None = None
@@ -114,7 +138,7 @@ class PatchInstallationDetail(WireModel):
 
 
 @attrs.frozen(kw_only=True)
-class VirtualMachineInstallPatchesResult(WireModel):
+class VirtualMachineInstallPatchesResult(_PatchRun, WireModel):
     status: PatchOperationStatus | str | None = None
     installation_activity_id: str | None = None
     reboot_status: VMGuestPatchRebootStatus | str | None = None

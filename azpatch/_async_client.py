@@ -1,0 +1,156 @@
+"""``AsyncClient``: the asynchronous client, and the driver that runs flows with async I/O."""
+
+from __future__ import annotations
+
+import inspect
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+import tenacity
+
+from ._client_setup import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, new_session
+from ._clock import Clock
+from ._core._auth import ARM_SCOPE
+from ._core._flow import Flow, Send
+from ._core._stepper import Finished, Stepper, TimedOut, Wait
+from ._credentials import AccessTokenLike, AsyncTokenCredential, TokenCredential
+from ._policies import PollingPolicy, RetryPolicy
+from ._resources._registration import AsyncFeatures, AsyncProviders
+from ._resources._virtual_machines import AsyncVirtualMachines
+from ._session import Session
+
+__all__ = ["AsyncClient", "AsyncDriver"]
+
+T = TypeVar("T")
+
+
+class AsyncDriver:
+    """Performs a flow's effects with async I/O: the only loop on the async side."""
+
+    def __init__(
+        self,
+        session: Session,
+        credential: AsyncTokenCredential | TokenCredential,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.session = session
+        self._credential = credential
+        self._http = http
+
+    async def _token(self) -> AccessTokenLike:
+        token = self._credential.get_token(ARM_SCOPE)
+        return await token if inspect.isawaitable(token) else token
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        session = self.session
+        for attempt in range(2):  # a 401 is answered once with a fresh token
+            if session.needs_token():
+                session.store_token(await self._token())
+            try:
+                response = await self._http.send(session.signed(request))
+                await response.aread()
+            except httpx.HTTPError as error:
+                raise session.transport_error(error, request) from None
+            if response.status_code != 401 or attempt:
+                return session.received(request, response)
+            session.forget_token()
+        raise AssertionError("unreachable")
+
+    async def send(self, effect: Send) -> httpx.Response:
+        options = self.session.retrying_options(effect.request, idempotent=effect.idempotent)
+        retrying = tenacity.AsyncRetrying(sleep=self.session.clock.asleep, **options)
+        response: httpx.Response = await retrying(self._send_once, effect.request)
+        return response
+
+    async def drive(
+        self, stepper: Stepper[T], *, timeout: float | None = None, block: bool = True
+    ) -> bool:
+        """Run ``stepper`` until it finishes (True) or ``timeout`` seconds pass (False)."""
+        clock = self.session.clock
+        until = None if timeout is None else clock.monotonic() + timeout
+        while True:
+            action = stepper.decide(clock.monotonic(), until=until, block=block)
+            if isinstance(action, Finished):
+                return True
+            if isinstance(action, TimedOut):
+                return False
+            if isinstance(action, Wait):
+                await clock.asleep(action.seconds)
+                continue
+            effect = action.effect
+            if isinstance(effect, Send):
+                reply: httpx.Response | float = await self.send(effect)
+            else:
+                reply = float(clock.monotonic())
+            stepper.reply(reply, now=clock.monotonic())
+
+    async def run(self, flow: Flow[T]) -> T:
+        stepper = Stepper(flow)
+        await self.drive(stepper)
+        return stepper.result()
+
+
+class AsyncClient:
+    """The asynchronous azpatch client; the twin of ``Client``.
+
+    ``credential`` may be async (``azure.identity.aio.DefaultAzureCredential()``)
+    or sync. Use it with ``async with``, or call ``await aclose()``.
+    """
+
+    def __init__(
+        self,
+        subscription_id: str,
+        credential: AsyncTokenCredential | TokenCredential,
+        *,
+        base_url: str | httpx.URL = DEFAULT_BASE_URL,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen, so sharing is safe)
+        polling: PollingPolicy = PollingPolicy(),  # noqa: B008
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        http_client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if not callable(getattr(credential, "get_token", None)):
+            raise TypeError("credential must have a get_token(*scopes) method")
+        session = new_session(
+            subscription_id,
+            base_url=base_url,
+            retry=retry,
+            polling=polling,
+            timeout=timeout,
+            clock=clock,
+        )
+        self._owns_http = http_client is None
+        http = (
+            http_client if http_client is not None else httpx.AsyncClient(timeout=session.timeout)
+        )
+        self._driver = AsyncDriver(session, credential, http)
+        self._http = http
+        self.virtual_machines = AsyncVirtualMachines(self._driver)
+        self.features = AsyncFeatures(self._driver)
+        self.providers = AsyncProviders(self._driver)
+
+    @property
+    def subscription_id(self) -> str:
+        return self._driver.session.ctx.subscription_id
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        ctx = self._driver.session.ctx
+        return (
+            f"AsyncClient(subscription_id={ctx.subscription_id!r}, base_url={str(ctx.base_url)!r})"
+        )

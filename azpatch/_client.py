@@ -1,0 +1,141 @@
+"""``Client``: the synchronous client, and the driver that runs flows with blocking I/O."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+import tenacity
+
+from ._client_setup import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, new_session
+from ._clock import Clock
+from ._core._auth import ARM_SCOPE
+from ._core._flow import Flow, Send
+from ._core._stepper import Finished, Stepper, TimedOut, Wait
+from ._credentials import TokenCredential
+from ._policies import PollingPolicy, RetryPolicy
+from ._resources._registration import Features, Providers
+from ._resources._virtual_machines import VirtualMachines
+from ._session import Session
+
+__all__ = ["Client", "SyncDriver"]
+
+T = TypeVar("T")
+
+
+class SyncDriver:
+    """Performs a flow's effects with blocking I/O: the only loop on the sync side."""
+
+    def __init__(self, session: Session, credential: TokenCredential, http: httpx.Client) -> None:
+        self.session = session
+        self._credential = credential
+        self._http = http
+
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
+        session = self.session
+        for attempt in range(2):  # a 401 is answered once with a fresh token
+            if session.needs_token():
+                session.store_token(self._credential.get_token(ARM_SCOPE))
+            try:
+                response = self._http.send(session.signed(request))
+                response.read()
+            except httpx.HTTPError as error:
+                raise session.transport_error(error, request) from None
+            if response.status_code != 401 or attempt:
+                return session.received(request, response)
+            session.forget_token()
+        raise AssertionError("unreachable")
+
+    def send(self, effect: Send) -> httpx.Response:
+        options = self.session.retrying_options(effect.request, idempotent=effect.idempotent)
+        retrying = tenacity.Retrying(sleep=self.session.clock.sleep, **options)
+        response: httpx.Response = retrying(self._send_once, effect.request)
+        return response
+
+    def drive(
+        self, stepper: Stepper[T], *, timeout: float | None = None, block: bool = True
+    ) -> bool:
+        """Run ``stepper`` until it finishes (True) or ``timeout`` seconds pass (False)."""
+        clock = self.session.clock
+        until = None if timeout is None else clock.monotonic() + timeout
+        while True:
+            action = stepper.decide(clock.monotonic(), until=until, block=block)
+            if isinstance(action, Finished):
+                return True
+            if isinstance(action, TimedOut):
+                return False
+            if isinstance(action, Wait):
+                clock.sleep(action.seconds)
+                continue
+            effect = action.effect
+            reply = self.send(effect) if isinstance(effect, Send) else float(clock.monotonic())
+            stepper.reply(reply, now=clock.monotonic())
+
+    def run(self, flow: Flow[T]) -> T:
+        stepper = Stepper(flow)
+        self.drive(stepper)
+        return stepper.result()
+
+
+class Client:
+    """The synchronous azpatch client.
+
+    ``credential`` is anything with azure-identity's ``get_token`` (such as
+    ``azure.identity.DefaultAzureCredential()``) or a
+    ``StaticTokenCredential``. Use it as a context manager, or call
+    ``close()``: it closes the HTTP client it created, never one passed in.
+    """
+
+    def __init__(
+        self,
+        subscription_id: str,
+        credential: TokenCredential,
+        *,
+        base_url: str | httpx.URL = DEFAULT_BASE_URL,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen, so sharing is safe)
+        polling: PollingPolicy = PollingPolicy(),  # noqa: B008
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        http_client: httpx.Client | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if not callable(getattr(credential, "get_token", None)):
+            raise TypeError("credential must have a get_token(*scopes) method")
+        session = new_session(
+            subscription_id,
+            base_url=base_url,
+            retry=retry,
+            polling=polling,
+            timeout=timeout,
+            clock=clock,
+        )
+        self._owns_http = http_client is None
+        http = http_client if http_client is not None else httpx.Client(timeout=session.timeout)
+        self._driver = SyncDriver(session, credential, http)
+        self._http = http
+        self.virtual_machines = VirtualMachines(self._driver)
+        self.features = Features(self._driver)
+        self.providers = Providers(self._driver)
+
+    @property
+    def subscription_id(self) -> str:
+        return self._driver.session.ctx.subscription_id
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        ctx = self._driver.session.ctx
+        return f"Client(subscription_id={ctx.subscription_id!r}, base_url={str(ctx.base_url)!r})"

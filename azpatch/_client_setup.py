@@ -1,0 +1,58 @@
+"""Checking a client's arguments and building its session; shared by both clients."""
+
+from __future__ import annotations
+
+import functools
+import platform
+import uuid
+
+import httpx
+
+from ._clock import Clock, SystemClock
+from ._core._context import RequestContext
+from ._core._security import check_base_url
+from ._core._validation import check_subscription_id
+from ._policies import PollingPolicy, RetryPolicy
+from ._session import Session
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "new_session"]
+
+DEFAULT_BASE_URL = "https://management.azure.com"
+DEFAULT_TIMEOUT = 60.0
+
+
+@functools.cache
+def _user_agent() -> str:
+    from importlib.metadata import version  # noqa: PLC0415  (costs ms; once per process)
+
+    return f"azpatch/{version('azpatch')} python/{platform.python_version()}"
+
+
+def _new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def new_session(
+    subscription_id: str,
+    *,
+    base_url: str | httpx.URL,
+    retry: RetryPolicy,
+    polling: PollingPolicy,
+    timeout: float | httpx.Timeout,
+    clock: Clock | None,
+) -> Session:
+    url = httpx.URL(base_url)
+    check_base_url(url)
+    ctx = RequestContext(
+        base_url=url,
+        subscription_id=check_subscription_id(subscription_id),
+        user_agent=_user_agent(),
+        new_request_id=_new_request_id,
+    )
+    return Session(
+        ctx,
+        retry=retry,
+        polling=polling,
+        clock=clock or SystemClock(),
+        timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+    )

@@ -1,0 +1,25 @@
+"""What every request of one client shares: where it goes, for whom, and how it is labelled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import httpx
+
+__all__ = ["API_VERSIONS", "RequestContext"]
+
+# The api-version each resource provider is called with.
+API_VERSIONS = {
+    "Microsoft.Compute": "2025-11-01",
+    "Microsoft.Features": "2021-07-01",
+    "Microsoft.Resources": "2024-07-01",
+}
+
+
+@attrs.frozen
+class RequestContext:
+    base_url: httpx.URL
+    subscription_id: str
+    user_agent: str
+    new_request_id: Callable[[], str]

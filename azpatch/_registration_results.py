@@ -1,0 +1,37 @@
+"""What registration waits report while they wait, and what the preview opt-in returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeAlias
+
+import attrs
+
+from .models import FeatureResult, Provider
+
+__all__ = ["GuestPatchingPreview", "ProgressCallback", "RegistrationProgress"]
+
+
+@attrs.frozen(kw_only=True)
+class RegistrationProgress:
+    """One poll of a registration: ``name`` is ``Namespace/Feature`` or a provider namespace."""
+
+    name: str
+    state: str
+    elapsed: float
+    registered: bool
+
+
+ProgressCallback: TypeAlias = Callable[[RegistrationProgress], None]
+
+
+@attrs.frozen(kw_only=True)
+class GuestPatchingPreview:
+    """The preview features and the Microsoft.Compute provider, all Registered.
+
+    ``changed`` is false when everything was registered already and nothing was written.
+    """
+
+    features: tuple[FeatureResult, ...]
+    provider: Provider
+    changed: bool

@@ -1,0 +1,171 @@
+"""What the sync and async drivers share: signing, retry rules, error mapping and logging.
+
+The drivers only perform I/O (send, sleep, ask the credential); every
+decision about a request or a response is made here or in ``_core``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+import tenacity
+
+from ._clock import Clock
+from ._core._auth import needs_refresh
+from ._core._context import RequestContext
+from ._core._responses import redact_url
+from ._core._retry import (
+    backoff_seconds,
+    may_have_reached_server,
+    retry_after_seconds,
+    should_retry_response,
+)
+from ._core._security import check_same_host
+from ._credentials import AccessTokenLike
+from ._exceptions import RequestTimeoutError, TransportError
+from ._policies import PollingPolicy, RetryPolicy
+
+__all__ = ["Session", "logger"]
+
+logger = logging.getLogger("azpatch")
+
+
+class Session:
+    """One client's settings and token cache."""
+
+    def __init__(
+        self,
+        ctx: RequestContext,
+        *,
+        retry: RetryPolicy,
+        polling: PollingPolicy,
+        clock: Clock,
+        timeout: httpx.Timeout,
+    ) -> None:
+        self.ctx = ctx
+        self.retry = retry
+        self.polling = polling
+        self.clock = clock
+        self.timeout = timeout
+        self._token: AccessTokenLike | None = None
+
+    # -- the bearer token ------------------------------------------------------------------
+
+    def needs_token(self) -> bool:
+        expires_on = None if self._token is None else self._token.expires_on
+        return needs_refresh(expires_on, now=self.clock.time())
+
+    def store_token(self, token: AccessTokenLike) -> None:
+        self._token = token
+
+    def forget_token(self) -> None:
+        self._token = None
+
+    def signed(self, request: httpx.Request) -> httpx.Request:
+        """A copy of ``request`` with the token; the original never holds it."""
+        check_same_host(request.url, self.ctx.base_url, source="a request")
+        if self._token is None:
+            raise AssertionError("a driver fetches the token before signing")
+        headers = httpx.Headers(request.headers)
+        headers["Authorization"] = f"Bearer {self._token.token}"
+        signed = httpx.Request(
+            request.method, request.url, headers=headers, content=request.content
+        )
+        signed.extensions["timeout"] = self.timeout.as_dict()
+        return signed
+
+    # -- responses and failures ------------------------------------------------------------
+
+    def received(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
+        """Log the exchange and detach the signed request from the response."""
+        response.request = request
+        logger.info(
+            "%s %s -> %d (x-ms-request-id %s)",
+            request.method,
+            redact_url(request.url),
+            response.status_code,
+            response.headers.get("x-ms-request-id", "-"),
+        )
+        return response
+
+    def transport_error(self, error: httpx.HTTPError, request: httpx.Request) -> TransportError:
+        cls = RequestTimeoutError if isinstance(error, httpx.TimeoutException) else TransportError
+        converted = cls(
+            f"{type(error).__name__}: the request got no usable response",
+            method=request.method,
+            url=redact_url(request.url),
+            may_have_reached_server=not isinstance(error, httpx.TransportError)
+            or may_have_reached_server(error),
+        )
+        logger.warning("%s %s failed: %s", request.method, redact_url(request.url), converted)
+        return converted
+
+    # -- retries ---------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.time(), tz=timezone.utc)
+
+    def retrying_options(self, request: httpx.Request, *, idempotent: bool) -> dict[str, Any]:
+        """tenacity options for one request; both drivers add only their ``sleep``."""
+        policy = self.retry
+        started = self.clock.monotonic()
+
+        def should_retry(state: tenacity.RetryCallState) -> bool:
+            outcome = state.outcome
+            assert outcome is not None
+            if outcome.failed:
+                error = outcome.exception()
+                return isinstance(error, TransportError) and (
+                    idempotent or not error.may_have_reached_server
+                )
+            response: httpx.Response = outcome.result()
+            return should_retry_response(
+                response, idempotent=idempotent, policy=policy, now=self._now()
+            )
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            outcome = state.outcome
+            if outcome is not None and not outcome.failed:
+                asked = retry_after_seconds(outcome.result().headers, now=self._now())
+                if asked is not None:
+                    return asked
+            return backoff_seconds(state.attempt_number, policy, random_fraction=random.random())
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            spent = self.clock.monotonic() - started + state.upcoming_sleep
+            return state.attempt_number >= policy.max_attempts or spent > policy.deadline
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            outcome = state.outcome
+            assert outcome is not None
+            cause = (
+                type(outcome.exception()).__name__
+                if outcome.failed
+                else f"status {outcome.result().status_code}"
+            )
+            logger.warning(
+                "retrying %s %s in %.1fs after %s (attempt %d of %d)",
+                request.method,
+                redact_url(request.url),
+                state.upcoming_sleep,
+                cause,
+                state.attempt_number + 1,
+                policy.max_attempts,
+            )
+
+        last_outcome: Callable[[tenacity.RetryCallState], object] = lambda state: (  # noqa: E731
+            state.outcome.result() if state.outcome else None
+        )
+        return {
+            "retry": should_retry,
+            "wait": wait,
+            "stop": stop,
+            "before_sleep": log_retry,
+            "retry_error_callback": last_outcome,
+            "reraise": True,
+        }
