@@ -1,9 +1,14 @@
-"""azpatch: a typed SDK for Azure automatic VM guest patching."""
+"""azpatch: a typed SDK for Azure automatic VM guest patching.
+
+The clients, pollers and pagers load on first use, with httpx: a script
+that only parses models does not pay for the HTTP stack.
+"""
 
 from __future__ import annotations
 
-from ._async_client import AsyncClient
-from ._client import Client
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._clock import Clock, SystemClock
 from ._credentials import (
     AccessToken,
@@ -34,11 +39,24 @@ from ._exceptions import (
     TransportError,
     UntrustedURLError,
 )
-from ._pagination import AsyncPager, Pager
 from ._policies import PollingPolicy, RetryPolicy
-from ._polling import AsyncLROPoller, LROPoller
 from ._registration_results import GuestPatchingPreview, ProgressCallback, RegistrationProgress
 from ._serde import from_wire, to_wire
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncClient
+    from ._client import Client
+    from ._pagination import AsyncPager, Pager
+    from ._polling import AsyncLROPoller, LROPoller
+
+_LOADED_ON_FIRST_USE = {
+    "AsyncClient": "._async_client",
+    "AsyncLROPoller": "._polling",
+    "AsyncPager": "._pagination",
+    "Client": "._client",
+    "LROPoller": "._polling",
+    "Pager": "._pagination",
+}
 
 __all__ = [
     "APIStatusError",
@@ -85,9 +103,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
+    if name in _LOADED_ON_FIRST_USE:
+        value = getattr(importlib.import_module(_LOADED_ON_FIRST_USE[name], __name__), name)
+        globals()[name] = value
+        return value
     if name == "__version__":
         from importlib.metadata import version  # noqa: PLC0415  (costs ms; rarely read)
 
         return version("azpatch")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,6 +7,8 @@ import importlib
 import importlib.metadata
 import inspect
 import pkgutil
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import azpatch.models
 import azpatch_fake
 
 PACKAGES = [azpatch, azpatch.models, azpatch_fake]
+TYPING_NAMES = {"annotations", "TYPE_CHECKING", "Any"}
 PUBLIC_MODULES = {"azpatch": {"models"}, "azpatch.models": set(), "azpatch_fake": set()}
 
 
@@ -24,14 +27,25 @@ PUBLIC_MODULES = {"azpatch": {"models"}, "azpatch.models": set(), "azpatch_fake"
 def test_all_is_sorted_and_complete(package: types.ModuleType) -> None:
     exported = package.__all__
     assert exported == sorted(exported)
+    for name in exported:  # names loaded on first use resolve too
+        getattr(package, name)
     public = {
         name
         for name, value in vars(package).items()
         if not name.startswith("_")
         and not isinstance(value, types.ModuleType)
-        and name != "annotations"
+        and name not in TYPING_NAMES
     }
     assert public == set(exported) - {"__version__"}
+    assert set(dir(package)) >= set(exported)
+
+
+def test_importing_azpatch_leaves_the_http_stack_for_first_use() -> None:
+    code = (
+        "import sys, azpatch; assert 'httpx' not in sys.modules;"
+        " azpatch.Client; assert 'httpx' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.__name__)

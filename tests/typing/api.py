@@ -59,3 +59,48 @@ m.PatchSettings(patch_mode=m.WindowsVMGuestPatchMode.MANUAL, enable_hotpatching=
 m.PatchSettings(patch_mode=1)  # type: ignore[arg-type]
 m.PatchSettings("Manual")  # type: ignore[call-arg, arg-type]
 azpatch.from_wire(dict, {})  # type: ignore[type-var]
+
+
+def sync_client(credential: azpatch.TokenCredential) -> None:
+    with azpatch.Client("00000000-0000-0000-0000-000000000001", credential) as client:
+        assert_type(client.virtual_machines.get("rg", "vm"), m.VirtualMachine)
+        assert_type(
+            client.virtual_machines.get_instance_view("rg", "vm"), m.VirtualMachineInstanceView
+        )
+        for listed in client.virtual_machines.list("rg"):
+            assert_type(listed, m.VirtualMachine)
+        poller = client.virtual_machines.begin_assess_patches("rg", "vm")
+        assert_type(poller, azpatch.LROPoller[m.VirtualMachineAssessPatchesResult])
+        assert_type(poller.result(timeout=60.0), m.VirtualMachineAssessPatchesResult)
+        assert_type(poller.done(), bool)
+        assert_type(poller.continuation_token(), str)
+        result = client.virtual_machines.install_patches("rg", "vm", params)
+        assert_type(result, m.VirtualMachineInstallPatchesResult)
+        assert_type(result.succeeded, bool)
+        preview = client.features.enable_guest_patching_preview(timeout=900, on_progress=print)
+        assert_type(preview, azpatch.GuestPatchingPreview)
+        assert_type(client.providers.register("Microsoft.Compute"), m.Provider)
+        client.virtual_machines.get("rg", "vm", expand="everything")  # type: ignore[arg-type]
+
+
+async def async_client(credential: azpatch.AsyncTokenCredential) -> None:
+    async with azpatch.AsyncClient("00000000-0000-0000-0000-000000000001", credential) as client:
+        assert_type(await client.virtual_machines.get("rg", "vm"), m.VirtualMachine)
+        async for listed in client.virtual_machines.list_all():
+            assert_type(listed, m.VirtualMachine)
+        poller = await client.virtual_machines.begin_install_patches("rg", "vm", params)
+        assert_type(poller, azpatch.AsyncLROPoller[m.VirtualMachineInstallPatchesResult])
+        assert_type(await poller.result(), m.VirtualMachineInstallPatchesResult)
+        assert_type(await poller.done(), bool)
+        assert_type(poller.status(), str)
+        feature = await client.features.wait_until_registered("Microsoft.Compute", "F", timeout=60)
+        assert_type(feature, m.FeatureResult)
+
+
+azpatch.Client(
+    "00000000-0000-0000-0000-000000000001",
+    azpatch.StaticTokenCredential("t"),
+    retry=azpatch.RetryPolicy(max_attempts=3),
+    polling=azpatch.PollingPolicy(deadline=3600),
+    clock=azpatch.SystemClock(),
+)
