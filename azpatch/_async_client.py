@@ -15,6 +15,7 @@ from ._core._auth import ARM_SCOPE
 from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import AccessTokenLike, AsyncTokenCredential, TokenCredential
+from ._exceptions import TransportError
 from ._policies import PollingPolicy, RetryPolicy
 from ._resources._registration import AsyncFeatures, AsyncProviders
 from ._resources._virtual_machines import AsyncVirtualMachines
@@ -48,8 +49,9 @@ class AsyncDriver:
             if session.needs_token():
                 session.store_token(await self._token())
             try:
-                response = await self._http.send(session.signed(request))
-                await response.aread()
+                with session.signed(request) as signed:
+                    response = await self._http.send(signed)
+                    await response.aread()
             except httpx.HTTPError as error:
                 raise session.transport_error(error, request) from None
             if response.status_code != 401 or attempt:
@@ -58,9 +60,22 @@ class AsyncDriver:
         raise AssertionError("unreachable")
 
     async def send(self, effect: Send) -> httpx.Response:
-        options = self.session.retrying_options(effect.request, idempotent=effect.idempotent)
-        retrying = tenacity.AsyncRetrying(sleep=self.session.clock.asleep, **options)
-        response: httpx.Response = await retrying(self._send_once, effect.request)
+        session, request = self.session, effect.request
+        started = session.clock.monotonic()
+        try:
+            first: httpx.Response | TransportError = await self._send_once(request)
+        except TransportError as error:
+            first = error
+        if not session.worth_retrying(first, idempotent=effect.idempotent):
+            return session.settle(first)
+        replay = [first]
+
+        async def attempt() -> httpx.Response:
+            return session.settle(replay.pop()) if replay else await self._send_once(request)
+
+        options = session.retrying_options(request, idempotent=effect.idempotent, started=started)
+        retrying = tenacity.AsyncRetrying(sleep=session.clock.asleep, **options)
+        response: httpx.Response = await retrying(attempt)
         return response
 
     async def drive(

@@ -14,6 +14,7 @@ from ._core._auth import ARM_SCOPE
 from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import TokenCredential
+from ._exceptions import TransportError
 from ._policies import PollingPolicy, RetryPolicy
 from ._resources._registration import Features, Providers
 from ._resources._virtual_machines import VirtualMachines
@@ -38,8 +39,9 @@ class SyncDriver:
             if session.needs_token():
                 session.store_token(self._credential.get_token(ARM_SCOPE))
             try:
-                response = self._http.send(session.signed(request))
-                response.read()
+                with session.signed(request) as signed:
+                    response = self._http.send(signed)
+                    response.read()
             except httpx.HTTPError as error:
                 raise session.transport_error(error, request) from None
             if response.status_code != 401 or attempt:
@@ -48,9 +50,21 @@ class SyncDriver:
         raise AssertionError("unreachable")
 
     def send(self, effect: Send) -> httpx.Response:
-        options = self.session.retrying_options(effect.request, idempotent=effect.idempotent)
-        retrying = tenacity.Retrying(sleep=self.session.clock.sleep, **options)
-        response: httpx.Response = retrying(self._send_once, effect.request)
+        session, request = self.session, effect.request
+        started = session.clock.monotonic()
+        try:
+            first: httpx.Response | TransportError = self._send_once(request)
+        except TransportError as error:
+            first = error
+        if not session.worth_retrying(first, idempotent=effect.idempotent):
+            return session.settle(first)
+        replay = [first]
+
+        def attempt() -> httpx.Response:
+            return session.settle(replay.pop()) if replay else self._send_once(request)
+
+        options = session.retrying_options(request, idempotent=effect.idempotent, started=started)
+        response: httpx.Response = tenacity.Retrying(sleep=session.clock.sleep, **options)(attempt)
         return response
 
     def drive(

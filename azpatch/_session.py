@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -52,6 +53,7 @@ class Session:
         self.polling = polling
         self.clock = clock
         self.timeout = timeout
+        self._timeout = timeout.as_dict()
         self._token: AccessTokenLike | None = None
 
     # -- the bearer token ------------------------------------------------------------------
@@ -66,31 +68,31 @@ class Session:
     def forget_token(self) -> None:
         self._token = None
 
-    def signed(self, request: httpx.Request) -> httpx.Request:
-        """A copy of ``request`` with the token; the original never holds it."""
+    @contextmanager
+    def signed(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        """``request`` carrying the token while it is sent, and never after."""
         check_same_host(request.url, self.ctx.base_url, source="a request")
         if self._token is None:
             raise AssertionError("a driver fetches the token before signing")
-        headers = httpx.Headers(request.headers)
-        headers["Authorization"] = f"Bearer {self._token.token}"
-        signed = httpx.Request(
-            request.method, request.url, headers=headers, content=request.content
-        )
-        signed.extensions["timeout"] = self.timeout.as_dict()
-        return signed
+        request.headers["Authorization"] = f"Bearer {self._token.token}"
+        request.extensions["timeout"] = self._timeout
+        try:
+            yield request
+        finally:
+            del request.headers["Authorization"]
 
     # -- responses and failures ------------------------------------------------------------
 
     def received(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        """Log the exchange and detach the signed request from the response."""
-        response.request = request
-        logger.info(
-            "%s %s -> %d (x-ms-request-id %s)",
-            request.method,
-            redact_url(request.url),
-            response.status_code,
-            response.headers.get("x-ms-request-id", "-"),
-        )
+        """Log the exchange."""
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s -> %d (x-ms-request-id %s)",
+                request.method,
+                redact_url(request.url),
+                response.status_code,
+                response.headers.get("x-ms-request-id", "-"),
+            )
         return response
 
     def transport_error(self, error: httpx.HTTPError, request: httpx.Request) -> TransportError:
@@ -110,23 +112,37 @@ class Session:
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock.time(), tz=timezone.utc)
 
-    def retrying_options(self, request: httpx.Request, *, idempotent: bool) -> dict[str, Any]:
-        """tenacity options for one request; both drivers add only their ``sleep``."""
+    def worth_retrying(self, outcome: httpx.Response | BaseException, *, idempotent: bool) -> bool:
+        if isinstance(outcome, httpx.Response):
+            return should_retry_response(
+                outcome, idempotent=idempotent, policy=self.retry, now=self._now()
+            )
+        return isinstance(outcome, TransportError) and (
+            idempotent or not outcome.may_have_reached_server
+        )
+
+    @staticmethod
+    def settle(outcome: httpx.Response | TransportError) -> httpx.Response:
+        """The response of an attempt, or its error raised again."""
+        if isinstance(outcome, TransportError):
+            raise outcome
+        return outcome
+
+    def retrying_options(
+        self, request: httpx.Request, *, idempotent: bool, started: float
+    ) -> dict[str, Any]:
+        """tenacity options for the retries of one request; drivers add only their ``sleep``.
+
+        Drivers make the first attempt themselves and call tenacity only when
+        it is worth retrying, replaying that first outcome as its attempt 1.
+        """
         policy = self.retry
-        started = self.clock.monotonic()
 
         def should_retry(state: tenacity.RetryCallState) -> bool:
             outcome = state.outcome
             assert outcome is not None
-            if outcome.failed:
-                error = outcome.exception()
-                return isinstance(error, TransportError) and (
-                    idempotent or not error.may_have_reached_server
-                )
-            response: httpx.Response = outcome.result()
-            return should_retry_response(
-                response, idempotent=idempotent, policy=policy, now=self._now()
-            )
+            failure = outcome.exception() if outcome.failed else None
+            return self.worth_retrying(failure or outcome.result(), idempotent=idempotent)
 
         def wait(state: tenacity.RetryCallState) -> float:
             outcome = state.outcome

@@ -18,12 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from client_cpu import bench_client_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_VIEW = (
     ROOT / "tests/wire/azure-rest-examples/2026-03-01/VirtualMachine_Get_InstanceView.json"
 )
 IMPORTS = {
     "azpatch": "import azpatch",
+    "azpatch with its client": "from azpatch import Client",
     "azure-mgmt-compute": "from azure.mgmt.compute import ComputeManagementClient",
     "bare interpreter": "pass",
 }
@@ -100,8 +103,9 @@ def bench_import(runs: int = 15) -> None:
     print(f"\nWhole-process import time, median of {runs} runs")
     for name, seconds in median.items():
         print(f"  {name:28} {seconds * 1e3:8.1f}ms  ({IMPORTS[name]})")
-    ours, theirs = median["azpatch"], median["azure-mgmt-compute"]
-    print(f"  azpatch / azure-mgmt-compute {ours / theirs:8.2f}  (goal: at most 0.50)")
+    theirs = median["azure-mgmt-compute"]
+    print(f"  azpatch / azure-mgmt-compute {median['azpatch'] / theirs:8.2f}  (goal: at most 0.50)")
+    print(f"  with the client / azure      {median['azpatch with its client'] / theirs:8.2f}")
 
 
 def main() -> None:
@@ -112,6 +116,7 @@ def main() -> None:
     print(f"azpatch benchmarks on Python {platform.python_version()}: {versions}")
     bench_parse()
     bench_import()
+    bench_client_cpu()
 
 
 if __name__ == "__main__":

@@ -23,3 +23,9 @@ class RequestContext:
     subscription_id: str
     user_agent: str
     new_request_id: Callable[[], str]
+    # The base URL as text without a trailing slash, for building request URLs.
+    root: str = attrs.field(init=False)
+
+    @root.default
+    def _root(self) -> str:
+        return str(self.base_url).rstrip("/")

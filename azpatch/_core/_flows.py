@@ -30,7 +30,7 @@ from . import _requests as requests
 from ._context import RequestContext
 from ._flow import Checkpoint, Flow, Sleep, now, send
 from ._responses import parse, raise_for_status
-from ._security import check_same_host
+from ._security import check_same_host, trusted_url
 
 __all__ = [
     "PREVIEW_FEATURES",
@@ -79,9 +79,10 @@ def list_page(
     listing = yield from call(request, cls)  # type: ignore[type-var]
     if listing.next_link is None:
         return listing.value or (), None
-    next_url = request.url.join(listing.next_link)
-    check_same_host(next_url, ctx.base_url, source="nextLink")
-    if next_url == request.url:
+    next_url = trusted_url(
+        listing.next_link, base_url=ctx.base_url, relative_to=request.url, source="nextLink"
+    )
+    if next_url == str(request.url):
         raise ResponseValidationError(
             model=cls.__name__, path="$.nextLink", reason="it links to the same page again"
         )
@@ -108,7 +109,7 @@ def _operation(
         state, final = _continuation.decode(continuation_token, operation=name), None
         for url in (state.async_operation_url, state.location_url, state.resource_url):
             if url is not None:
-                check_same_host(httpx.URL(url), ctx.base_url, source="the continuation token")
+                check_same_host(httpx.URL(url), ctx.base_url, source="a continuation token")
     started = yield from now()
     while final is None:
         yield Checkpoint(state)
@@ -121,7 +122,7 @@ def _operation(
                 continuation_token=_continuation.encode(state),
             )
         yield Sleep(state.delay)
-        poll = requests.get_url(ctx, httpx.URL(_lro.polling_url(state)))
+        poll = requests.get_url(ctx, _lro.polling_url(state))
         response = yield from send(poll, idempotent=True)
         state, final = _lro.advance(state, response, policy=policy)
     yield Checkpoint(state)

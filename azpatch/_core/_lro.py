@@ -23,7 +23,7 @@ from .._serde import from_wire
 from ..models import OperationStatusResult
 from ._responses import json_body, raise_for_status
 from ._retry import retry_after_seconds
-from ._security import check_same_host
+from ._security import trusted_url
 
 __all__ = ["Final", "LroState", "advance", "is_terminal", "polling_url", "start"]
 
@@ -79,9 +79,9 @@ def _trusted(response: httpx.Response, header: str, base_url: httpx.URL) -> str 
     value = response.headers.get(header)
     if value is None:
         return None
-    url = response.request.url.join(value)
-    check_same_host(url, base_url, source=f"the {header} header")
-    return str(url)
+    return trusted_url(
+        value, base_url=base_url, relative_to=response.request.url, source=f"the {header} header"
+    )
 
 
 def _provisioning_state(body: object) -> str | None:

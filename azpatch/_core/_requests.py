@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import httpx
 
@@ -54,16 +55,13 @@ def _build(
     if body is not None:
         headers["Content-Type"] = "application/json"
         content = json.dumps(body, separators=(",", ":")).encode()
-    url = ctx.base_url.join(f"/subscriptions/{ctx.subscription_id}{path}")
-    return httpx.Request(
-        method,
-        url.copy_merge_params({"api-version": api_version, **(params or {})}),
-        headers=headers,
-        content=content,
-    )
+    # Path segments were validated to need no quoting; one string means one URL parse.
+    query = urlencode({"api-version": api_version, **(params or {})})
+    url = f"{ctx.root}/subscriptions/{ctx.subscription_id}{path}?{query}"
+    return httpx.Request(method, url, headers=headers, content=content)
 
 
-def get_url(ctx: RequestContext, url: httpx.URL) -> httpx.Request:
+def get_url(ctx: RequestContext, url: str) -> httpx.Request:
     """A GET of a URL ARM handed out (polling, next page); it keeps its own query."""
     headers = {
         "Accept": "application/json",

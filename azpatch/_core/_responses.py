@@ -30,10 +30,17 @@ _KEPT_QUERY = frozenset({"api-version"})
 
 def redact_url(url: httpx.URL) -> str:
     """The URL for logs and errors: query values other than api-version become REDACTED."""
-    if not url.query:
-        return str(url)
-    params = [(k, v if k in _KEPT_QUERY else "REDACTED") for k, v in url.params.multi_items()]
-    return str(url.copy_with(params=params))
+    text, _, query = str(url).partition("?")
+    if not query:
+        return text
+    pairs = (pair.partition("=") for pair in query.split("&"))
+    return (
+        text
+        + "?"
+        + "&".join(
+            f"{key}{eq}{value if key in _KEPT_QUERY else 'REDACTED'}" for key, eq, value in pairs
+        )
+    )
 
 
 def json_body(response: httpx.Response, model: str) -> object:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-import attrs
-
-from ._base import WireModel
+from ._base import WireModel, wire_model
 from ._enums import StatusLevelTypes
 from ._json import JSONValue
 
@@ -22,14 +20,14 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class ApiErrorBase(WireModel):
     code: str | None = None
     target: str | None = None
     message: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class InnerError(WireModel):
     """Compute's inner error; on the wire its keys are all lower case."""
 
@@ -37,7 +35,7 @@ class InnerError(WireModel):
     error_detail: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class ApiError(WireModel):
     code: str | None = None
     target: str | None = None
@@ -46,14 +44,14 @@ class ApiError(WireModel):
     inner_error: InnerError | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class CloudError(WireModel):
     """The body of every ARM error response: ``{"error": {...}}``."""
 
     error: ApiError | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class InstanceViewStatus(WireModel):
     code: str | None = None
     level: StatusLevelTypes | str | None = None
@@ -62,12 +60,12 @@ class InstanceViewStatus(WireModel):
     time: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class SubResource(WireModel):
     id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class OperationStatusResult(WireModel):
     """The body of an Azure-AsyncOperation status URL.
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import attrs
-
-from ._base import WireModel
+from ._base import WireModel, wire_model
 from ._common import ApiError, InstanceViewStatus, SubResource
 from ._enums import HyperVGeneration, PatchOperationStatus
 
@@ -28,7 +26,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class AvailablePatchSummary(WireModel):
     """The outcome of the latest assessment, periodic or on demand."""
 
@@ -42,7 +40,7 @@ class AvailablePatchSummary(WireModel):
     error: ApiError | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class LastPatchInstallationSummary(WireModel):
     """The outcome of the latest installation, by the platform or on demand."""
 
@@ -59,7 +57,7 @@ class LastPatchInstallationSummary(WireModel):
     error: ApiError | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachinePatchStatus(WireModel):
     """``configuration_statuses`` reports whether a patch or assessment mode is Ready."""
 
@@ -68,47 +66,47 @@ class VirtualMachinePatchStatus(WireModel):
     configuration_statuses: tuple[InstanceViewStatus, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineExtensionHandlerInstanceView(WireModel):
     type: str | None = None
     type_handler_version: str | None = None
     status: InstanceViewStatus | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineAgentInstanceView(WireModel):
     vm_agent_version: str | None = None
     extension_handlers: tuple[VirtualMachineExtensionHandlerInstanceView, ...] | None = None
     statuses: tuple[InstanceViewStatus, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class KeyVaultSecretReference(WireModel):
     secret_url: str | None = None
     source_vault: SubResource | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class KeyVaultKeyReference(WireModel):
     key_url: str | None = None
     source_vault: SubResource | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class DiskEncryptionSettings(WireModel):
     disk_encryption_key: KeyVaultSecretReference | None = None
     key_encryption_key: KeyVaultKeyReference | None = None
     enabled: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class DiskInstanceView(WireModel):
     name: str | None = None
     encryption_settings: tuple[DiskEncryptionSettings, ...] | None = None
     statuses: tuple[InstanceViewStatus, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineExtensionInstanceView(WireModel):
     name: str | None = None
     type: str | None = None
@@ -117,14 +115,14 @@ class VirtualMachineExtensionInstanceView(WireModel):
     statuses: tuple[InstanceViewStatus, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class BootDiagnosticsInstanceView(WireModel):
     console_screenshot_blob_uri: str | None = None
     serial_console_log_blob_uri: str | None = None
     status: InstanceViewStatus | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class MaintenanceRedeployStatus(WireModel):
     is_customer_initiated_maintenance_allowed: bool | None = None
     pre_maintenance_window_start_time: datetime | None = None
@@ -135,12 +133,12 @@ class MaintenanceRedeployStatus(WireModel):
     last_operation_message: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineHealthStatus(WireModel):
     status: InstanceViewStatus | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineInstanceView(WireModel):
     platform_update_domain: int | None = None
     platform_fault_domain: int | None = None

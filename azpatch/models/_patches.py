@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import attrs
-
-from ._base import WireModel
+from ._base import WireModel, wire_model
 from ._common import ApiError
 from ._enums import (
     PatchAssessmentState,
@@ -60,7 +58,7 @@ class _PatchRun:
         raise PatchRunError(status=str(self.status), error=self.error, result=self)
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineSoftwarePatchProperties(WireModel):
     """One available patch: ``kb_id`` on Windows, ``version`` on Linux."""
 
@@ -76,7 +74,7 @@ class VirtualMachineSoftwarePatchProperties(WireModel):
     assessment_state: PatchAssessmentState | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineAssessPatchesResult(_PatchRun, WireModel):
     status: PatchOperationStatus | str | None = None
     assessment_activity_id: str | None = None
@@ -88,7 +86,7 @@ class VirtualMachineAssessPatchesResult(_PatchRun, WireModel):
     error: ApiError | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class WindowsParameters(WireModel):
     """Which Windows updates an installPatches call may install.
 
@@ -104,7 +102,7 @@ class WindowsParameters(WireModel):
     patch_name_masks_to_exclude: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class LinuxParameters(WireModel):
     """Which Linux packages an installPatches call may install.
 
@@ -117,7 +115,7 @@ class LinuxParameters(WireModel):
     maintenance_run_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineInstallPatchesParameters(WireModel):
     """The body of installPatches; ``maximum_duration`` is an ISO 8601 duration on the wire."""
 
@@ -127,7 +125,7 @@ class VirtualMachineInstallPatchesParameters(WireModel):
     linux_parameters: LinuxParameters | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class PatchInstallationDetail(WireModel):
     patch_id: str | None = None
     name: str | None = None
@@ -137,7 +135,7 @@ class PatchInstallationDetail(WireModel):
     installation_state: PatchInstallationState | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineInstallPatchesResult(_PatchRun, WireModel):
     status: PatchOperationStatus | str | None = None
     installation_activity_id: str | None = None

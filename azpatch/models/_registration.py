@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import attrs
-
-from ._base import WireModel
+from ._base import WireModel, wire_model
 from ._enums import (
     ProviderRegistrationState,
     SubscriptionFeatureRegistrationApprovalType,
@@ -31,12 +29,12 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class FeatureProperties(WireModel):
     state: SubscriptionFeatureRegistrationState | str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class FeatureResult(WireModel):
     """A preview feature of a resource provider, as Microsoft.Features reports it."""
 
@@ -46,13 +44,13 @@ class FeatureResult(WireModel):
     properties: FeatureProperties | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class FeatureOperationsListResult(WireModel):
     value: tuple[FeatureResult, ...] | None = None
     next_link: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class AuthorizationProfile(WireModel):
     """Who asked for and approved a feature; keys are PascalCase before 2025-03-01."""
 
@@ -63,7 +61,7 @@ class AuthorizationProfile(WireModel):
     approver: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class SubscriptionFeatureRegistrationProperties(WireModel):
     tenant_id: str | None = None
     subscription_id: str | None = None
@@ -81,7 +79,7 @@ class SubscriptionFeatureRegistrationProperties(WireModel):
     description: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class SubscriptionFeatureRegistration(WireModel):
     """A feature registration in the newer subscriptionFeatureRegistrations API."""
 
@@ -91,7 +89,7 @@ class SubscriptionFeatureRegistration(WireModel):
     properties: SubscriptionFeatureRegistrationProperties | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class ProviderResourceType(WireModel):
     resource_type: str | None = None
     locations: tuple[str, ...] | None = None
@@ -99,7 +97,7 @@ class ProviderResourceType(WireModel):
     capabilities: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class Provider(WireModel):
     """A resource provider such as Microsoft.Compute and its registration state."""
 
@@ -111,7 +109,7 @@ class Provider(WireModel):
     provider_authorization_consent_state: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class ProviderListResult(WireModel):
     value: tuple[Provider, ...] | None = None
     next_link: str | None = None

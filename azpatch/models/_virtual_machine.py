@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import attrs
-
-from ._base import WireModel
+from ._base import WireModel, wire_model
 from ._common import SubResource
 from ._enums import (
     LinuxPatchAssessmentMode,
@@ -41,19 +39,19 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class WindowsVMGuestPatchAutomaticByPlatformSettings(WireModel):
     reboot_setting: WindowsVMGuestPatchAutomaticByPlatformRebootSetting | str | None = None
     bypass_platform_safety_checks_on_user_schedule: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class LinuxVMGuestPatchAutomaticByPlatformSettings(WireModel):
     reboot_setting: LinuxVMGuestPatchAutomaticByPlatformRebootSetting | str | None = None
     bypass_platform_safety_checks_on_user_schedule: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class PatchSettings(WireModel):
     """Windows patch settings; an absent ``patch_mode`` means AutomaticByOS."""
 
@@ -63,7 +61,7 @@ class PatchSettings(WireModel):
     automatic_by_platform_settings: WindowsVMGuestPatchAutomaticByPlatformSettings | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class LinuxPatchSettings(WireModel):
     """Linux patch settings; an absent ``patch_mode`` means ImageDefault."""
 
@@ -72,7 +70,7 @@ class LinuxPatchSettings(WireModel):
     automatic_by_platform_settings: LinuxVMGuestPatchAutomaticByPlatformSettings | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class WindowsConfiguration(WireModel):
     """``provision_vm_agent`` and ``enable_automatic_updates`` default to true when absent."""
 
@@ -83,7 +81,7 @@ class WindowsConfiguration(WireModel):
     enable_vm_agent_platform_updates: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class LinuxConfiguration(WireModel):
     disable_password_authentication: bool | None = None
     provision_vm_agent: bool | None = None
@@ -91,7 +89,7 @@ class LinuxConfiguration(WireModel):
     enable_vm_agent_platform_updates: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class OSProfile(WireModel):
     computer_name: str | None = None
     admin_username: str | None = None
@@ -100,7 +98,7 @@ class OSProfile(WireModel):
     allow_extension_operations: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class ImageReference(WireModel):
     """A marketplace image (publisher/offer/sku/version) or a gallery or custom image id."""
 
@@ -114,19 +112,19 @@ class ImageReference(WireModel):
     community_gallery_image_id: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class OSDisk(WireModel):
     os_type: str | None = None
     name: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class StorageProfile(WireModel):
     image_reference: ImageReference | None = None
     os_disk: OSDisk | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachine(WireModel):
     """A VM; the fields below ``etag`` live under ``properties`` on the wire."""
 
@@ -146,7 +144,7 @@ class VirtualMachine(WireModel):
     time_created: datetime | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineUpdate(WireModel):
     """The body of a VM PATCH: what is sent is written, what is omitted is kept.
 
@@ -157,7 +155,7 @@ class VirtualMachineUpdate(WireModel):
     os_profile: OSProfile | None = None
 
 
-@attrs.frozen(kw_only=True)
+@wire_model
 class VirtualMachineListResult(WireModel):
     value: tuple[VirtualMachine, ...] | None = None
     next_link: str | None = None

@@ -295,3 +295,9 @@ def test_models_are_frozen_and_keyword_only() -> None:
         settings.patch_mode = "AutomaticByOS"  # type: ignore[misc]
     with pytest.raises(TypeError):
         m.PatchSettings("Manual")  # type: ignore[misc]
+
+
+def test_repr_shows_only_what_is_set() -> None:
+    settings = m.PatchSettings(patch_mode="Manual", explicit_nulls=frozenset({"assessment_mode"}))
+    assert repr(settings) == "PatchSettings(patch_mode='Manual')"
+    assert repr(m.VirtualMachine()) == "VirtualMachine()"
