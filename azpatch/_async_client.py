@@ -91,6 +91,7 @@ class AsyncDriver:
             if isinstance(action, TimedOut):
                 return False
             if isinstance(action, Wait):
+                self.session.waiting(action.seconds, stepper)
                 await clock.asleep(action.seconds)
                 continue
             effect = action.effect

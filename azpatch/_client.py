@@ -80,6 +80,7 @@ class SyncDriver:
             if isinstance(action, TimedOut):
                 return False
             if isinstance(action, Wait):
+                self.session.waiting(action.seconds, stepper)
                 clock.sleep(action.seconds)
                 continue
             effect = action.effect

@@ -6,9 +6,9 @@ from typing import TypeVar
 
 import cattrs
 
-from ._exceptions import ResponseValidationError
+from ._exceptions import InvalidArgumentError, ResponseValidationError
 from ._structure import WireValueError, register_structure_hooks
-from ._unstructure import register_unstructure_hooks
+from ._unstructure import Misfit, register_unstructure_hooks
 from .models import WireModel
 from .models._json import JSONValue
 
@@ -41,7 +41,16 @@ def to_wire(model: WireModel) -> dict[str, JSONValue]:
     """Serialize a model to JSON-ready data.
 
     Fields left at ``None`` are omitted, except those named in the model's
-    ``explicit_nulls``, which are sent as ``null``.
+    ``explicit_nulls``, which are sent as ``null``. A value of the wrong type
+    raises :class:`InvalidArgumentError` naming its field.
     """
-    result: dict[str, JSONValue] = _converter.unstructure(model)
+    try:
+        result: dict[str, JSONValue] = _converter.unstructure(model, type(model))
+    except Misfit as misfit:
+        path = "".join(
+            f"[{step}]" if isinstance(step, int) else f".{step}" for step in reversed(misfit.path)
+        )
+        raise InvalidArgumentError(
+            f"{type(model).__name__}{path}: {misfit.reason}", code="InvalidModel", target=path[1:]
+        ) from None
     return result

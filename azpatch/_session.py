@@ -27,6 +27,7 @@ from ._core._retry import (
     should_retry_response,
 )
 from ._core._security import check_same_host
+from ._core._stepper import Stepper
 from ._credentials import AccessTokenLike
 from ._exceptions import RequestTimeoutError, TransportError
 from ._policies import PollingPolicy, RetryPolicy
@@ -94,6 +95,11 @@ class Session:
                 response.headers.get("x-ms-request-id", "-"),
             )
         return response
+
+    def waiting(self, seconds: float, stepper: Stepper[Any]) -> None:
+        """Log a poll decision: how long until the next poll, and where the operation stands."""
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("polling again in %.1fs: %s", seconds, stepper.describe())
 
     def transport_error(self, error: httpx.HTTPError, request: httpx.Request) -> TransportError:
         cls = RequestTimeoutError if isinstance(error, httpx.TimeoutException) else TransportError

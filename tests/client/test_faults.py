@@ -518,6 +518,33 @@ async def test_logs_name_the_request_and_redact_query_values(
     )
 
 
+async def test_poll_decisions_are_logged(
+    client: Any, respx_mock: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    respx_mock.post(f"{VM_URL}/assessPatches").mock(return_value=_accepted(retry_after="20"))
+    respx_mock.get(OPERATION_URL).respond(
+        json={"status": "Succeeded", "properties": {"output": {"status": "Succeeded"}}}
+    )
+    await maybe(client.virtual_machines.assess_patches("rg", "vm1"))
+    assert "polling again in 20.0s: assess_patches InProgress" in caplog.messages
+
+
+async def test_retry_decisions_are_logged(
+    client: Any, respx_mock: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    respx_mock.get(INSTANCE_VIEW).mock(
+        side_effect=[
+            httpx.Response(503, headers={"Retry-After": "3"}),
+            httpx.Response(200, json={}),
+        ]
+    )
+    await maybe(client.virtual_machines.get_instance_view("rg", "vm1"))
+    assert (
+        f"retrying GET {INSTANCE_VIEW}?api-version=2025-11-01 in 3.0s after status 503"
+        " (attempt 2 of 5)"
+    ) in caplog.messages
+
+
 async def test_reprs_hold_no_secret(client: Any) -> None:
     static = azpatch.StaticTokenCredential(TOKEN_PREFIX + "static")
     _assert_no_token(client, static, static.get_token("scope"))
