@@ -126,10 +126,9 @@ class AsyncClient:
         http_client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
     ) -> None:
-        if not callable(getattr(credential, "get_token", None)):
-            raise TypeError("credential must have a get_token(*scopes) method")
         session = new_session(
             subscription_id,
+            credential,
             base_url=base_url,
             retry=retry,
             polling=polling,

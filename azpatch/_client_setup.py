@@ -34,6 +34,7 @@ def _new_request_id() -> str:
 
 def new_session(
     subscription_id: str,
+    credential: object,
     *,
     base_url: str | httpx.URL,
     retry: RetryPolicy,
@@ -41,6 +42,8 @@ def new_session(
     timeout: float | httpx.Timeout,
     clock: Clock | None,
 ) -> Session:
+    if not callable(getattr(credential, "get_token", None)):
+        raise TypeError("credential must have a get_token(*scopes) method, as azure-identity's do")
     url = httpx.URL(base_url)
     check_base_url(url)
     ctx = RequestContext(

@@ -8,7 +8,7 @@ Request building and response reading are delegated to ``_requests``,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import attrs
 import httpx
@@ -31,17 +31,20 @@ from ._context import RequestContext
 from ._flow import Checkpoint, Flow, Sleep, now, send
 from ._responses import parse, raise_for_status
 from ._security import check_same_host, trusted_url
+from ._validation import check_feature_name, check_namespace
 
 __all__ = [
     "PREVIEW_FEATURES",
     "Listing",
+    "Registration",
     "assess_patches",
     "call",
     "enable_guest_patching_preview",
+    "feature_registration",
     "install_patches",
     "list_page",
-    "wait_until_feature_registered",
-    "wait_until_provider_registered",
+    "provider_registration",
+    "wait_until_registered",
 ]
 
 M = TypeVar("M", bound=WireModel)
@@ -174,13 +177,33 @@ def install_patches(
 # -- registration ----------------------------------------------------------------------------
 
 
+R = TypeVar("R", FeatureResult, Provider)
+
+
 @attrs.frozen
-class _Registration:
-    """Something that registers: how to read it, and where its state is."""
+class Registration(Generic[R]):
+    """Something that registers (a feature, a provider): its name and how to read it."""
 
     name: str
     read: Callable[[], httpx.Request]
-    cls: type[FeatureResult] | type[Provider]
+    cls: type[R]
+
+
+def feature_registration(
+    ctx: RequestContext, namespace: str, feature_name: str
+) -> Registration[FeatureResult]:
+    check_namespace(namespace)  # now, not at the first poll
+    check_feature_name(feature_name)
+    return Registration(
+        f"{namespace}/{feature_name}",
+        lambda: requests.feature(ctx, namespace, feature_name),
+        FeatureResult,
+    )
+
+
+def provider_registration(ctx: RequestContext, namespace: str) -> Registration[Provider]:
+    check_namespace(namespace)
+    return Registration(namespace, lambda: requests.provider(ctx, namespace), Provider)
 
 
 def _state_of(result: FeatureResult | Provider) -> str:
@@ -193,28 +216,16 @@ def _is_registered(result: FeatureResult | Provider) -> bool:
     return _state_of(result).casefold() == _REGISTERED
 
 
-def _feature(ctx: RequestContext, namespace: str, feature_name: str) -> _Registration:
-    return _Registration(
-        f"{namespace}/{feature_name}",
-        lambda: requests.feature(ctx, namespace, feature_name),
-        FeatureResult,
-    )
-
-
-def _provider(ctx: RequestContext, namespace: str) -> _Registration:
-    return _Registration(namespace, lambda: requests.provider(ctx, namespace), Provider)
-
-
 def _wait_registered(
     policy: PollingPolicy,
-    targets: Sequence[_Registration],
+    targets: Sequence[Registration[R]],
     *,
     timeout: float,
     on_progress: ProgressCallback | None,
-) -> Flow[list[FeatureResult | Provider]]:
+) -> Flow[list[R]]:
     """Poll every target until all read Registered (in any case), or time runs out."""
     started = yield from now()
-    results: dict[str, FeatureResult | Provider] = {}
+    results: dict[str, R] = {}
     while True:
         for target in targets:
             if target.name in results:
@@ -248,38 +259,16 @@ def _wait_registered(
         yield Sleep(policy.interval)
 
 
-def wait_until_feature_registered(
-    ctx: RequestContext,
+def wait_until_registered(
     policy: PollingPolicy,
-    namespace: str,
-    feature_name: str,
+    target: Registration[R],
     *,
     timeout: float,
     on_progress: ProgressCallback | None,
-) -> Flow[FeatureResult]:
-    target = _feature(ctx, namespace, feature_name)
-    target.read()  # checks the names before the first wait
+) -> Flow[R]:
     (result,) = yield from _wait_registered(
         policy, [target], timeout=timeout, on_progress=on_progress
     )
-    assert isinstance(result, FeatureResult)
-    return result
-
-
-def wait_until_provider_registered(
-    ctx: RequestContext,
-    policy: PollingPolicy,
-    namespace: str,
-    *,
-    timeout: float,
-    on_progress: ProgressCallback | None,
-) -> Flow[Provider]:
-    target = _provider(ctx, namespace)
-    target.read()
-    (result,) = yield from _wait_registered(
-        policy, [target], timeout=timeout, on_progress=on_progress
-    )
-    assert isinstance(result, Provider)
     return result
 
 
@@ -295,7 +284,7 @@ def enable_guest_patching_preview(
     Whatever is Registered already is left alone; when everything is, nothing is written.
     """
     started = yield from now()
-    targets = [_feature(ctx, COMPUTE, name) for name in PREVIEW_FEATURES]
+    targets = [feature_registration(ctx, COMPUTE, name) for name in PREVIEW_FEATURES]
     features: list[FeatureResult] = []
     for name in PREVIEW_FEATURES:
         feature = yield from call(requests.feature(ctx, COMPUTE, name), FeatureResult)
@@ -304,19 +293,16 @@ def enable_guest_patching_preview(
         features.append(feature)
     changed = not all(_is_registered(f) for f in features)
     if changed:
-        waited = yield from _wait_registered(
+        features = yield from _wait_registered(
             policy, targets, timeout=timeout, on_progress=on_progress
         )
-        features = [f for f in waited if isinstance(f, FeatureResult)]
     provider = yield from call(requests.provider(ctx, COMPUTE), Provider)
     if changed or not _is_registered(provider):
         # Registering the provider again propagates the new features to it.
         yield from call(requests.register_provider(ctx, COMPUTE), Provider)
         changed = True
         remaining = timeout - ((yield from now()) - started)
-        (waited_provider,) = yield from _wait_registered(
-            policy, [_provider(ctx, COMPUTE)], timeout=remaining, on_progress=on_progress
+        provider = yield from wait_until_registered(
+            policy, provider_registration(ctx, COMPUTE), timeout=remaining, on_progress=on_progress
         )
-        assert isinstance(waited_provider, Provider)
-        provider = waited_provider
     return GuestPatchingPreview(features=tuple(features), provider=provider, changed=changed)

@@ -25,7 +25,7 @@ from ._responses import json_body, raise_for_status
 from ._retry import retry_after_seconds
 from ._security import trusted_url
 
-__all__ = ["Final", "LroState", "advance", "is_terminal", "polling_url", "start"]
+__all__ = ["Final", "LroState", "advance", "polling_url", "start"]
 
 SUCCEEDED = "succeeded"
 _FAILED = frozenset({"failed", "canceled", "cancelled"})
@@ -49,11 +49,6 @@ class Final:
     """The operation's result as decoded JSON (``None`` when it ended with no body)."""
 
     body: object
-
-
-def is_terminal(status: str) -> bool:
-    folded = status.casefold()
-    return folded == SUCCEEDED or folded in _FAILED
 
 
 def polling_url(state: LroState) -> str:

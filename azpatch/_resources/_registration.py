@@ -54,11 +54,9 @@ class Features:
         on_progress: ProgressCallback | None = None,
     ) -> FeatureResult:
         """Poll until the feature is Registered; registration can take 15 minutes."""
-        flow = flows.wait_until_feature_registered(
-            self._ctx,
+        flow = flows.wait_until_registered(
             self._driver.session.polling,
-            namespace,
-            feature_name,
+            flows.feature_registration(self._ctx, namespace, feature_name),
             timeout=timeout,
             on_progress=on_progress,
         )
@@ -106,11 +104,9 @@ class AsyncFeatures:
         on_progress: ProgressCallback | None = None,
     ) -> FeatureResult:
         """Poll until the feature is Registered; registration can take 15 minutes."""
-        flow = flows.wait_until_feature_registered(
-            self._ctx,
+        flow = flows.wait_until_registered(
             self._driver.session.polling,
-            namespace,
-            feature_name,
+            flows.feature_registration(self._ctx, namespace, feature_name),
             timeout=timeout,
             on_progress=on_progress,
         )
@@ -142,10 +138,9 @@ class Providers:
     def wait_until_registered(
         self, namespace: str, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> Provider:
-        flow = flows.wait_until_provider_registered(
-            self._ctx,
+        flow = flows.wait_until_registered(
             self._driver.session.polling,
-            namespace,
+            flows.provider_registration(self._ctx, namespace),
             timeout=timeout,
             on_progress=on_progress,
         )
@@ -169,10 +164,9 @@ class AsyncProviders:
     async def wait_until_registered(
         self, namespace: str, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> Provider:
-        flow = flows.wait_until_provider_registered(
-            self._ctx,
+        flow = flows.wait_until_registered(
             self._driver.session.polling,
-            namespace,
+            flows.provider_registration(self._ctx, namespace),
             timeout=timeout,
             on_progress=on_progress,
         )

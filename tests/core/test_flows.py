@@ -112,11 +112,9 @@ def test_the_poll_limit_raises_with_a_token() -> None:
 def test_registration_polls_until_registered() -> None:
     progress: list[str] = []
     trace, result = _run(
-        flows.wait_until_feature_registered(
-            CTX,
+        flows.wait_until_registered(
             PollingPolicy(interval=20),
-            "Microsoft.Compute",
-            "F",
+            flows.feature_registration(CTX, "Microsoft.Compute", "F"),
             timeout=100,
             on_progress=lambda p: progress.append(f"{p.state}@{p.elapsed:g}"),
         ),
