@@ -330,3 +330,32 @@ async def test_clients_close_what_they_own(
             pass
         assert not given_async.is_closed
         await given_async.aclose()
+
+
+async def test_providers_wait_until_registered(
+    client: Any, respx_mock: respx.MockRouter, clock: ManualClock
+) -> None:
+    respx_mock.get(f"{SUB_URL}/providers/Microsoft.Compute").mock(
+        side_effect=[
+            httpx.Response(200, json={"registrationState": state})
+            for state in ("Registering", "Registered")
+        ]
+    )
+    provider = await maybe(client.providers.wait_until_registered("Microsoft.Compute", timeout=60))
+    assert provider.registration_state is m.ProviderRegistrationState.REGISTERED
+    assert clock.slept == [30.0]
+
+
+async def test_the_async_client_takes_a_sync_credential(
+    kind: str, make_client: Callable[..., Any], respx_mock: respx.MockRouter
+) -> None:
+    route = respx_mock.get(VM_URL).respond(json={})
+    client = make_client(credential=azpatch.StaticTokenCredential("plain-token"))
+    await maybe(client.virtual_machines.get("rg", "vm1"))
+    assert route.calls.last.request.headers["Authorization"] == "Bearer plain-token"
+
+
+def test_a_credential_without_get_token_is_refused(kind: str) -> None:
+    cls = azpatch.AsyncClient if kind == "async" else azpatch.Client
+    with pytest.raises(TypeError, match="get_token"):
+        cls("00000000-0000-0000-0000-000000000001", "a-token-string")  # type: ignore[arg-type]
