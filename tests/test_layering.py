@@ -15,10 +15,26 @@ ROOT = Path(__file__).resolve().parents[1]
 MAY_IMPORT_AZPATCH = {"pytest_plugin.py", "_client.py", "_clients.py"}
 
 
+def _type_checking_blocks(tree: ast.AST) -> set[ast.AST]:
+    """Nodes under ``if TYPE_CHECKING:``: imports there never run."""
+    return {
+        inner
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+
+
 def _imported_packages(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
+    type_only = _type_checking_blocks(tree)
     found = set()
     for node in ast.walk(tree):
+        if node in type_only:
+            continue
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -1,0 +1,332 @@
+"""``FakeAzure``: one independent in-memory world, its seeding API, and its request handler."""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import httpx
+
+from . import _availability_sets, _compute, _registration, _vm_writes  # noqa: F401  (routes)
+from . import _wire as wire
+from ._catalog import Catalog
+from ._clock import VirtualClock
+from ._routes import dispatch
+from ._state import (
+    AvailabilitySetRecord,
+    FeatureRecord,
+    ImageRecord,
+    OperationRecord,
+    Patch,
+    PatchSettingsRecord,
+    ProviderRecord,
+    VmRecord,
+)
+from ._wire import ArmError, Reply
+
+if TYPE_CHECKING:
+    import azpatch
+
+__all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential"]
+
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
+DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+_IMAGES = {
+    "Windows": ImageRecord(
+        "MicrosoftWindowsServer", "WindowsServer", "2022-datacenter-azure-edition"
+    ),
+    "Linux": ImageRecord("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"),
+}
+
+
+@attrs.frozen
+class FakeToken:
+    token: str = attrs.field(repr=False)
+    expires_on: int
+
+
+class FakeCredential:
+    """A credential for the fake: any token works, so this one never expires."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> FakeToken:
+        return FakeToken("fake-token", 2**31 - 1)
+
+    def __repr__(self) -> str:
+        return "FakeCredential()"
+
+
+class FakeAzure:
+    """An in-memory Azure Resource Manager for VM guest patching, on a virtual clock.
+
+    Every instance is a world of its own: nothing is shared, nothing needs a
+    reset. Seed it with ``add_resource_group`` and ``add_vm``, talk to it
+    through ``transport`` (or ``client()``), move time with ``advance``.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        start: datetime = DEFAULT_START,
+        subscription_id: str = DEFAULT_SUBSCRIPTION,
+        base_url: str = "https://management.azure.com",
+        retry_after: int = 5,
+        page_size: int = 50,
+        assessment_duration: timedelta = timedelta(minutes=2),
+        install_overhead: timedelta = timedelta(minutes=3),
+        install_time_per_patch: timedelta = timedelta(minutes=2),
+        power_duration: timedelta = timedelta(seconds=30),
+        patch_mode_enable_delay: timedelta = timedelta(minutes=30),
+        feature_registration_delay: timedelta = timedelta(minutes=3),
+        provider_registration_delay: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self.clock = VirtualClock(start)
+        self.catalog = Catalog(seed=seed, start=start)
+        self.subscription_id = subscription_id
+        self.base_url = base_url
+        self.retry_after = retry_after
+        self.page_size = page_size
+        self.assessment_duration = assessment_duration
+        self.install_overhead = install_overhead
+        self.install_time_per_patch = install_time_per_patch
+        self.power_duration = power_duration
+        self.patch_mode_enable_delay = patch_mode_enable_delay.total_seconds()
+        self.feature_registration_delay = feature_registration_delay.total_seconds()
+        self.provider_registration_delay = provider_registration_delay.total_seconds()
+        self.unhandled: list[httpx.Request] = []
+        self.handled: list[str] = []
+        self.provider_registered_at: dict[str, datetime] = {}
+        self._random = random.Random(seed)
+        self._lock = threading.RLock()
+        self._resource_groups: dict[str, tuple[str, str]] = {}
+        self._vms: dict[tuple[str, str], VmRecord] = {}
+        self._features: dict[tuple[str, str], FeatureRecord] = {}
+        self._providers: dict[str, ProviderRecord] = {}
+        self._operations: dict[str, OperationRecord] = {}
+        self._availability_sets: dict[tuple[str, str], AvailabilitySetRecord] = {}
+        self.credential = FakeCredential()
+
+    # -- seeding ---------------------------------------------------------------------------
+
+    def add_resource_group(self, name: str, location: str = "westeurope") -> None:
+        self._resource_groups[name.casefold()] = (name, location)
+
+    def add_vm(
+        self,
+        resource_group: str,
+        name: str,
+        *,
+        os_type: str = "Linux",
+        location: str | None = None,
+        image: ImageRecord | None = None,
+        zones: tuple[str, ...] = (),
+        agent_version: str = "2.10.0.8",
+        time_zone: str | None = None,
+        power_state: str = "running",
+        patch_mode: str | None = None,
+        assessment_mode: str | None = None,
+        provision_vm_agent: bool = True,
+        enable_automatic_updates: bool = True,
+        tags: dict[str, str] | None = None,
+    ) -> VmRecord:
+        """Put a VM in the world (and its resource group, if new); returns its record."""
+        if os_type not in ("Windows", "Linux"):
+            raise ValueError("os_type is 'Windows' or 'Linux'")
+        if resource_group.casefold() not in self._resource_groups:
+            self.add_resource_group(resource_group, location or "westeurope")
+        group_name, group_location = self._resource_groups[resource_group.casefold()]
+        record = VmRecord(
+            subscription_id=self.subscription_id,
+            resource_group=group_name,
+            name=name,
+            location=location or group_location,
+            os_type=os_type,
+            image=image or _IMAGES[os_type],
+            vm_id=self.new_id(),
+            created=self.clock.now(),
+            zones=list(zones),
+            tags=dict(tags or {}),
+            agent_version=agent_version,
+            time_zone=time_zone,
+            power_state=power_state,
+            provision_vm_agent=provision_vm_agent,
+            enable_automatic_updates=enable_automatic_updates,
+            patch_settings=PatchSettingsRecord(
+                patch_mode=patch_mode, assessment_mode=assessment_mode
+            ),
+        )
+        self._vms[(group_name.casefold(), name.casefold())] = record
+        return record
+
+    def add_availability_set(
+        self,
+        resource_group: str,
+        name: str,
+        *,
+        update_domains: int = 5,
+        fault_domains: int = 2,
+        location: str | None = None,
+    ) -> AvailabilitySetRecord:
+        """An availability set; VMs placed in it get update and fault domains round-robin."""
+        if resource_group.casefold() not in self._resource_groups:
+            self.add_resource_group(resource_group, location or "westeurope")
+        group_name, group_location = self._resource_groups[resource_group.casefold()]
+        record = AvailabilitySetRecord(
+            self.subscription_id,
+            group_name,
+            name,
+            location or group_location,
+            update_domains,
+            fault_domains,
+        )
+        self._availability_sets[(group_name.casefold(), name.casefold())] = record
+        return record
+
+    def find_availability_set(self, resource_group: str, name: str) -> AvailabilitySetRecord | None:
+        return self._availability_sets.get((resource_group.casefold(), name.casefold()))
+
+    def place_in_availability_set(self, vm: VmRecord, availability_set_id: str | None) -> None:
+        """Give ``vm`` its domains as Azure places members: round-robin over both counts."""
+        if availability_set_id is None:
+            return
+        parts = availability_set_id.strip("/").split("/")
+        record = self.find_availability_set(parts[3], parts[-1]) if len(parts) >= 8 else None
+        if record is None:
+            raise ArmError(
+                404,
+                "NotFound",
+                f"Availability set '{availability_set_id}' was not found.",
+                "properties.availabilitySet.id",
+            )
+        index = len(record.members)
+        record.members.append(vm.name)
+        vm.availability_set = record.resource_id
+        vm.platform_update_domain = index % record.update_domains
+        vm.platform_fault_domain = index % record.fault_domains
+
+    def vm_json(self, vm: VmRecord) -> dict[str, Any]:
+        return wire.virtual_machine(vm, with_instance_view=False, now=self.clock.now())
+
+    def vm(self, resource_group: str, name: str) -> VmRecord:
+        record = self.find_vm(resource_group, name)
+        if record is None:
+            raise KeyError(f"no VM {resource_group}/{name}")
+        return record
+
+    def add_patch(self, os_type: str, patch: Patch) -> None:
+        self.catalog.add(os_type, patch)
+
+    def advance(self, seconds: float | timedelta) -> None:
+        self.clock.advance(seconds)
+
+    def run_until(self, when: datetime) -> None:
+        self.clock.run_until(when)
+
+    # -- what handlers use -----------------------------------------------------------------
+
+    def new_id(self) -> str:
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def check_subscription(self, subscription: str) -> None:
+        if subscription.casefold() != self.subscription_id.casefold():
+            raise ArmError(
+                404,
+                "SubscriptionNotFound",
+                f"The subscription '{subscription}' could not be found.",
+            )
+
+    def check_resource_group(self, resource_group: str) -> None:
+        if resource_group.casefold() not in self._resource_groups:
+            raise ArmError(
+                404,
+                "ResourceGroupNotFound",
+                f"Resource group '{resource_group}' could not be found.",
+            )
+
+    def find_vm(self, resource_group: str, name: str) -> VmRecord | None:
+        return self._vms.get((resource_group.casefold(), name.casefold()))
+
+    def vms_in(self, resource_group: str | None) -> list[VmRecord]:
+        return [
+            vm
+            for (group, _), vm in sorted(self._vms.items())
+            if resource_group is None or group == resource_group.casefold()
+        ]
+
+    def available_patches(self, vm: VmRecord) -> list[Patch]:
+        published = self.catalog.published(vm.os_type, self.clock.now())
+        return [p for p in published if p.patch_id not in vm.installed_patch_ids]
+
+    def feature_record(self, namespace: str, name: str) -> FeatureRecord:
+        key = (namespace.casefold(), name.casefold())
+        return self._features.setdefault(key, FeatureRecord(namespace, name))
+
+    def features_of(self, namespace: str) -> list[FeatureRecord]:
+        return [r for (ns, _), r in sorted(self._features.items()) if ns == namespace.casefold()]
+
+    def provider_record(self, namespace: str) -> ProviderRecord:
+        return self._providers.setdefault(namespace.casefold(), ProviderRecord(namespace))
+
+    def new_operation(self, location: str) -> OperationRecord:
+        operation = OperationRecord(self.new_id(), "operation", location, self.clock.now())
+        self._operations[operation.operation_id] = operation
+        return operation
+
+    def find_operation(self, operation_id: str) -> OperationRecord | None:
+        return self._operations.get(operation_id)
+
+    # -- the wire --------------------------------------------------------------------------
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request as ARM would; the handler behind ``transport``."""
+        with self._lock:
+            request.read()
+            try:
+                name, reply = dispatch(self, request)
+                self.handled.append(name or "")
+            except ArmError as error:
+                if error.code in ("InvalidResourceType", "MethodNotAllowed"):
+                    self.unhandled.append(request)
+                reply = error.reply()
+            return self._response(request, reply)
+
+    def _response(self, request: httpx.Request, reply: Reply) -> httpx.Response:
+        headers = {
+            "x-ms-request-id": self.new_id(),
+            "x-ms-correlation-request-id": self.new_id(),
+            "Date": format_datetime(self.clock.now(), usegmt=True),
+            **reply.headers,
+        }
+        if request.headers.get("x-ms-return-client-request-id", "").lower() == "true":
+            headers["x-ms-client-request-id"] = request.headers.get("x-ms-client-request-id", "")
+        if reply.body is None:
+            return httpx.Response(reply.status, headers=headers)
+        return httpx.Response(reply.status, json=reply.body, headers=headers)
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        """An httpx transport that serves both ``httpx.Client`` and ``httpx.AsyncClient``."""
+        return httpx.MockTransport(self.handle)
+
+    def assert_no_unhandled_requests(self) -> None:
+        if self.unhandled:
+            listed = ", ".join(f"{r.method} {r.url}" for r in self.unhandled)
+            raise AssertionError(f"requests the fake does not serve: {listed}")
+
+    # -- clients wired to this world ---------------------------------------------------------
+
+    def client(self, **kwargs: Any) -> azpatch.Client:
+        """An ``azpatch.Client`` for this world, on its transport and its clock."""
+        from ._clients import sync_client  # noqa: PLC0415  (the only way into azpatch)
+
+        return sync_client(self, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> azpatch.AsyncClient:
+        from ._clients import async_client  # noqa: PLC0415
+
+        return async_client(self, **kwargs)

@@ -1,0 +1,126 @@
+"""The patch catalog: what each OS family can install, released monthly on Patch Tuesday.
+
+Releases are generated from the world's seed, so two fakes with one seed
+offer the same patches. Tests add their own with ``Catalog.add``.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+
+from ._state import Patch
+
+__all__ = ["Catalog", "patch_tuesday"]
+
+# Result bodies carry the publisher's display strings, not the request enum values.
+WINDOWS_DISPLAY = {
+    "Critical": "Critical Updates",
+    "Security": "Security Updates",
+    "UpdateRollUp": "Update Rollups",
+    "FeaturePack": "Feature Packs",
+    "ServicePack": "Service Packs",
+    "Definition": "Definition Updates",
+    "Tools": "Tools",
+    "Updates": "Updates",
+}
+_LINUX_PACKAGES = ("openssl", "curl", "linux-image-azure", "sudo", "libc6", "openssh-server")
+_RELEASE_HOUR = 17  # Patch Tuesday releases land at 10:00 Pacific, 17:00 UTC
+_HISTORY_MONTHS = 3  # a new world already has this many months of releases
+
+
+def patch_tuesday(year: int, month: int) -> datetime:
+    """The release moment of a month: its second Tuesday, 17:00 UTC."""
+    first = date(year, month, 1)
+    tuesday = first + timedelta(days=(1 - first.weekday()) % 7 + 7)
+    return datetime.combine(tuesday, time(_RELEASE_HOUR), tzinfo=timezone.utc)
+
+
+def _months(start: datetime, end: datetime) -> list[tuple[int, int]]:
+    year, month = start.year, start.month
+    months = []
+    while (year, month) <= (end.year, end.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class Catalog:
+    def __init__(self, *, seed: int, start: datetime) -> None:
+        self._seed = seed
+        self._origin = start - timedelta(days=31 * _HISTORY_MONTHS)
+        self._added: dict[str, list[Patch]] = {"Windows": [], "Linux": []}
+
+    def add(self, os_type: str, patch: Patch) -> None:
+        self._added[_family(os_type)].append(patch)
+
+    def published(self, os_type: str, now: datetime) -> list[Patch]:
+        """Every patch of the family published by ``now``, oldest first."""
+        family = _family(os_type)
+        released = [
+            patch
+            for year, month in _months(self._origin, now)
+            for patch in self._release(family, year, month)
+        ]
+        patches = released + self._added[family]
+        return sorted((p for p in patches if p.published <= now), key=lambda p: p.published)
+
+    def _release(self, family: str, year: int, month: int) -> list[Patch]:
+        when = patch_tuesday(year, month)
+        rng = random.Random(f"{self._seed}:{family}:{year}-{month}")
+
+        def patch_id() -> str:
+            return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+        if family == "Windows":
+            kb = 5000000 + rng.randrange(100000)
+            return [
+                Patch(
+                    patch_id(),
+                    f"{year}-{month:02d} Cumulative Update (KB{kb})",
+                    "Security",
+                    when,
+                    kb_id=str(kb),
+                    reboot_behavior="CanRequestReboot",
+                ),
+                Patch(
+                    patch_id(),
+                    f"{year}-{month:02d} Servicing Stack Update (KB{kb + 1})",
+                    "Critical",
+                    when,
+                    kb_id=str(kb + 1),
+                    reboot_behavior="NeverReboots",
+                ),
+                Patch(
+                    patch_id(),
+                    f"Security Intelligence Update (KB{2267602 + month})",
+                    "Definition",
+                    when,
+                    kb_id=str(2267602 + month),
+                ),
+                Patch(
+                    patch_id(),
+                    f"Malicious Software Removal Tool - {year}-{month:02d} (KB890830)",
+                    "UpdateRollUp",
+                    when,
+                    kb_id="890830",
+                ),
+            ]
+        names = rng.sample(_LINUX_PACKAGES, 3)
+        classifications = ("Security", "Critical", "Other")
+        return [
+            Patch(
+                patch_id(),
+                name,
+                classification,
+                when,
+                version=f"{rng.randrange(1, 4)}.{month}.{rng.randrange(10)}-{year % 100}",
+                reboot_behavior="AlwaysRequiresReboot" if "linux-image" in name else "NeverReboots",
+            )
+            for name, classification in zip(names, classifications, strict=True)
+        ]
+
+
+def _family(os_type: str) -> str:
+    return "Windows" if os_type.casefold() == "windows" else "Linux"

@@ -1,0 +1,317 @@
+"""Microsoft.Compute: virtual machines, their instance view, power and patch operations.
+
+Long-running actions answer 202 with Azure-AsyncOperation, Location and
+Retry-After, take virtual time, and end by updating the VM, as ARM's do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from . import _wire as wire
+from ._requests import Body, parse_duration
+from ._routes import OPERATION, RESOURCE_GROUP, SUBSCRIPTION, VM, Call, route
+from ._state import AssessmentRecord, InstallationRecord, OperationRecord, Patch, VmRecord
+from ._wire import ArmError, Reply
+
+if TYPE_CHECKING:
+    from ._app import FakeAzure
+
+__all__: list[str] = []
+
+WINDOWS_CLASSIFICATIONS = (
+    "Critical",
+    "Security",
+    "UpdateRollUp",
+    "FeaturePack",
+    "ServicePack",
+    "Definition",
+    "Tools",
+    "Updates",
+)
+LINUX_CLASSIFICATIONS = ("Critical", "Security", "Other")
+REBOOT_SETTINGS = ("IfRequired", "Never", "Always")
+_CRITICAL_OR_SECURITY = frozenset({"Critical", "Security"})
+
+
+def _vm(fake: FakeAzure, subscription: str, resource_group: str, vm: str) -> VmRecord:
+    fake.check_subscription(subscription)
+    fake.check_resource_group(resource_group)
+    record = fake.find_vm(resource_group, vm)
+    if record is None:
+        raise ArmError(
+            404,
+            "ResourceNotFound",
+            f"The Resource 'Microsoft.Compute/virtualMachines/{vm}' under resource group"
+            f" '{resource_group}' was not found.",
+        )
+    return record
+
+
+def _vm_reply(
+    fake: FakeAzure, record: VmRecord, status: int = 200, *, expand: bool = False
+) -> Reply:
+    body = wire.virtual_machine(record, with_instance_view=expand, now=fake.clock.now())
+    return Reply(status, body, {"ETag": record.etag})
+
+
+@route("GET", VM, "compute")
+def get_vm(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+) -> Reply:
+    record = _vm(fake, subscription, resource_group, vm)
+    expand = call.params.get("$expand")
+    if expand not in (None, "instanceView", "userData"):
+        raise ArmError(400, "InvalidParameter", f"$expand '{expand}' is not supported.", "$expand")
+    return _vm_reply(fake, record, expand=expand == "instanceView")
+
+
+@route("GET", VM + "/instanceView", "compute")
+def get_instance_view(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+) -> Reply:
+    record = _vm(fake, subscription, resource_group, vm)
+    return Reply(200, wire.instance_view(record, now=fake.clock.now()))
+
+
+def _page(fake: FakeAzure, call: Call, records: list[VmRecord]) -> Reply:
+    start = int(call.params.get("$skiptoken", "0") or 0)
+    page = records[start : start + fake.page_size]
+    body: dict[str, object] = {
+        "value": [
+            wire.virtual_machine(r, with_instance_view=False, now=fake.clock.now()) for r in page
+        ]
+    }
+    if start + fake.page_size < len(records):
+        body["nextLink"] = str(
+            call.request.url.copy_merge_params({"$skiptoken": str(start + fake.page_size)})
+        )
+    return Reply(200, body)
+
+
+@route("GET", RESOURCE_GROUP + r"/providers/microsoft\.compute/virtualmachines", "compute")
+def list_vms(fake: FakeAzure, call: Call, *, subscription: str, resource_group: str) -> Reply:
+    fake.check_subscription(subscription)
+    fake.check_resource_group(resource_group)
+    return _page(fake, call, fake.vms_in(resource_group))
+
+
+@route("GET", SUBSCRIPTION + r"/providers/microsoft\.compute/virtualmachines", "compute")
+def list_all_vms(fake: FakeAzure, call: Call, *, subscription: str) -> Reply:
+    fake.check_subscription(subscription)
+    return _page(fake, call, fake.vms_in(None))
+
+
+# -- long-running operations ---------------------------------------------------------------
+
+
+def _accepted(fake: FakeAzure, call: Call, record: VmRecord, operation: OperationRecord) -> Reply:
+    status_url = (
+        f"{call.origin}/subscriptions/{record.subscription_id}/providers/Microsoft.Compute"
+        f"/locations/{record.location}/operations/{operation.operation_id}"
+        f"?api-version={call.api_version}"
+    )
+    return Reply(
+        202,
+        None,
+        {
+            "Azure-AsyncOperation": status_url,
+            "Location": f"{status_url}&monitor=true",
+            "Retry-After": str(fake.retry_after),
+        },
+    )
+
+
+def _run_operation(
+    fake: FakeAzure,
+    call: Call,
+    record: VmRecord,
+    duration: timedelta,
+    finish: Callable[[OperationRecord], None],
+) -> Reply:
+    operation = fake.new_operation(record.location)
+
+    def end() -> None:
+        finish(operation)
+        operation.status = "Succeeded"
+        operation.ended = fake.clock.now()
+
+    fake.clock.call_later(duration.total_seconds(), end)
+    return _accepted(fake, call, record, operation)
+
+
+@route("GET", OPERATION, "compute")
+def get_operation(
+    fake: FakeAzure, call: Call, *, subscription: str, location: str, operation: str
+) -> Reply:
+    fake.check_subscription(subscription)
+    record = fake.find_operation(operation)
+    if record is None:
+        raise ArmError(404, "NotFound", f"The operation '{operation}' was not found.")
+    if call.params.get("monitor") == "true":  # the Location URL
+        if record.status == "InProgress":
+            return Reply(202, None, {"Retry-After": str(fake.retry_after)})
+        return Reply(200, record.result)
+    return Reply(200, wire.operation_status(record), {"Retry-After": str(fake.retry_after)})
+
+
+def _require_running(record: VmRecord, action: str) -> None:
+    if record.power_state != "running":
+        raise ArmError(
+            409,
+            "OperationNotAllowed",
+            f"Operation '{action}' is not allowed on VM '{record.name}' since the VM is"
+            f" {record.power_state}.",
+        )
+
+
+@route("POST", VM + r"/(?P<action>start|deallocate|poweroff|restart)", "compute")
+def power_action(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str, action: str
+) -> Reply:
+    record = _vm(fake, subscription, resource_group, vm)
+    target = {"start": "running", "restart": "running", "deallocate": "deallocated"}.get(
+        action.casefold(), "stopped"
+    )
+
+    def finish(operation: OperationRecord) -> None:
+        record.power_state = target
+
+    return _run_operation(fake, call, record, fake.power_duration, finish)
+
+
+@route("POST", VM + "/assesspatches", "compute")
+def assess_patches(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+) -> Reply:
+    record = _vm(fake, subscription, resource_group, vm)
+    _require_running(record, "assessPatches")
+    started = fake.clock.now()
+    activity = fake.new_id()
+    record.assessment = AssessmentRecord("InProgress", activity, started)
+
+    def finish(operation: OperationRecord) -> None:
+        available = fake.available_patches(record)
+        assessment = AssessmentRecord(
+            "Succeeded",
+            activity,
+            started,
+            finished=fake.clock.now(),
+            critical_and_security=sum(p.classification in _CRITICAL_OR_SECURITY for p in available),
+            other=sum(p.classification not in _CRITICAL_OR_SECURITY for p in available),
+            reboot_pending=record.assessment.reboot_pending if record.assessment else False,
+            patches=available,
+        )
+        record.assessment = assessment
+        operation.result = wire.assessment_result(record, assessment)
+
+    return _run_operation(fake, call, record, fake.assessment_duration, finish)
+
+
+def _selection(
+    record: VmRecord, body: Body, available: list[Patch]
+) -> tuple[list[Patch], list[Patch], list[Patch]]:
+    """Split the available patches into (selected, excluded, not selected)."""
+    windows = record.os_type == "Windows"
+    parameters = body.object("windowsParameters" if windows else "linuxParameters")
+    if parameters is None:
+        return [], [], list(available)
+    classes = parameters.choices(
+        "classificationsToInclude", WINDOWS_CLASSIFICATIONS if windows else LINUX_CLASSIFICATIONS
+    )
+    if windows:
+        include = set(parameters.strings("kbNumbersToInclude") or ())
+        exclude = set(parameters.strings("kbNumbersToExclude") or ())
+        skip_reboots = parameters.flag("excludeKbsRequiringReboot") or False
+        newest = parameters.datetime("maxPatchPublishDate")
+        excluded = [
+            p
+            for p in available
+            if p.kb_id in exclude or (skip_reboots and p.reboot_behavior != "NeverReboots")
+        ]
+        wanted = [
+            p
+            for p in available
+            if p not in excluded
+            and ((classes is not None and p.classification in classes) or p.kb_id in include)
+            and (newest is None or p.published <= newest)
+        ]
+    else:
+        include_masks = parameters.strings("packageNameMasksToInclude") or []
+        exclude_masks = parameters.strings("packageNameMasksToExclude") or []
+        excluded = [p for p in available if any(_mask(p, m) for m in exclude_masks)]
+        wanted = [
+            p
+            for p in available
+            if p not in excluded
+            and (
+                (classes is not None and p.classification in classes)
+                or any(_mask(p, m) for m in include_masks)
+            )
+        ]
+    not_selected = [p for p in available if p not in excluded and p not in wanted]
+    return wanted, excluded, not_selected
+
+
+def _mask(patch: Patch, mask: str) -> bool:
+    import fnmatch  # noqa: PLC0415
+
+    name, _, version = mask.partition("_")
+    return fnmatch.fnmatch(patch.name, name) and (
+        not version or fnmatch.fnmatch(patch.version, version)
+    )
+
+
+@route("POST", VM + "/installpatches", "compute")
+def install_patches(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+) -> Reply:
+    record = _vm(fake, subscription, resource_group, vm)
+    body = Body.parse(call.request.content, required=True)
+    reboot = body.choice("rebootSetting", REBOOT_SETTINGS)
+    if reboot is None:
+        raise ArmError(400, "InvalidParameter", "rebootSetting is required.", "rebootSetting")
+    duration_text = body.text("maximumDuration")
+    window = (
+        parse_duration(duration_text, target="maximumDuration")
+        if duration_text
+        else timedelta(hours=4)
+    )
+    selected, excluded, not_selected = _selection(record, body, fake.available_patches(record))
+    _require_running(record, "installPatches")
+    started = fake.clock.now()
+    activity = fake.new_id()
+    fits = max(int((window - fake.install_overhead) / fake.install_time_per_patch), 0)
+    installed, pending = selected[:fits], selected[fits:]
+    needs_reboot = any(p.reboot_behavior != "NeverReboots" for p in installed)
+    record.installation = InstallationRecord("InProgress", activity, started)
+
+    def finish(operation: OperationRecord) -> None:
+        record.installed_patch_ids.update(p.patch_id for p in installed)
+        if reboot == "Never" and needs_reboot:
+            reboot_status = "Required"
+        elif needs_reboot or reboot == "Always":
+            reboot_status = "Completed"
+        else:
+            reboot_status = "NotNeeded"
+        installation = InstallationRecord(
+            "CompletedWithWarnings" if pending else "Succeeded",
+            activity,
+            started,
+            finished=fake.clock.now(),
+            reboot_status=reboot_status,
+            maintenance_window_exceeded=bool(pending),
+            installed=installed,
+            pending=pending,
+            excluded=excluded,
+            not_selected=not_selected,
+        )
+        record.installation = installation
+        if record.assessment is not None:
+            record.assessment.reboot_pending = reboot_status == "Required"
+        operation.result = wire.installation_result(record, installation)
+
+    duration = fake.install_overhead + fake.install_time_per_patch * len(installed)
+    return _run_operation(fake, call, record, min(duration, window), finish)

@@ -1,0 +1,175 @@
+"""The fake world's own state: plain mutable records, no wire names.
+
+These are the fake's models, separate from azpatch's on purpose: the fake
+serializes them itself (``_wire``), so a field misnamed on one side cannot
+pass unnoticed on both.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+__all__ = [
+    "AssessmentRecord",
+    "AvailabilitySetRecord",
+    "FeatureRecord",
+    "ImageRecord",
+    "InstallationRecord",
+    "OperationRecord",
+    "Patch",
+    "PatchSettingsRecord",
+    "ProviderRecord",
+    "VmRecord",
+]
+
+
+@attrs.define
+class ImageRecord:
+    publisher: str
+    offer: str
+    sku: str
+    version: str = "latest"
+
+
+@attrs.define
+class Patch:
+    """One update in the catalog: a KB on Windows, a package version on Linux."""
+
+    patch_id: str
+    name: str
+    classification: str  # Critical, Security, UpdateRollUp, Definition, ... or Other on Linux
+    published: datetime
+    kb_id: str = ""
+    version: str = ""
+    reboot_behavior: str = "NeverReboots"
+
+
+@attrs.define
+class PatchSettingsRecord:
+    patch_mode: str | None = None
+    assessment_mode: str | None = None
+    enable_hotpatching: bool | None = None
+    reboot_setting: str | None = None
+    bypass_platform_safety_checks_on_user_schedule: bool | None = None
+
+
+@attrs.define
+class AssessmentRecord:
+    status: str
+    activity_id: str
+    started: datetime
+    finished: datetime | None = None
+    critical_and_security: int = 0
+    other: int = 0
+    reboot_pending: bool = False
+    patches: list[Patch] = attrs.Factory(list)
+    started_by: str = "User"
+
+
+@attrs.define
+class InstallationRecord:
+    status: str
+    activity_id: str
+    started: datetime
+    finished: datetime | None = None
+    reboot_status: str = "NotNeeded"
+    maintenance_window_exceeded: bool = False
+    installed: list[Patch] = attrs.Factory(list)
+    failed: list[Patch] = attrs.Factory(list)
+    pending: list[Patch] = attrs.Factory(list)
+    excluded: list[Patch] = attrs.Factory(list)
+    not_selected: list[Patch] = attrs.Factory(list)
+    started_by: str = "User"
+
+
+@attrs.define
+class VmRecord:
+    subscription_id: str
+    resource_group: str
+    name: str
+    location: str
+    os_type: str  # Windows or Linux
+    image: ImageRecord
+    vm_id: str
+    created: datetime
+    zones: list[str] = attrs.Factory(list)
+    tags: dict[str, str] = attrs.Factory(dict)
+    availability_set: str | None = None
+    platform_update_domain: int = 0
+    platform_fault_domain: int = 0
+    computer_name: str = ""
+    admin_username: str = "azureuser"
+    agent_version: str = "2.10.0.8"
+    provision_vm_agent: bool = True
+    enable_automatic_updates: bool = True
+    time_zone: str | None = None
+    power_state: str = "running"  # running, stopped, deallocated
+    healthy: bool = True
+    patch_settings: PatchSettingsRecord = attrs.Factory(PatchSettingsRecord)
+    patch_mode_ready: bool = True
+    etag_version: int = 1
+    installed_patch_ids: set[str] = attrs.Factory(set)
+    assessment: AssessmentRecord | None = None
+    installation: InstallationRecord | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.subscription_id.lower(), self.resource_group.lower(), self.name.lower())
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.etag_version}"'
+
+    @property
+    def resource_id(self) -> str:
+        return (
+            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+            f"/providers/Microsoft.Compute/virtualMachines/{self.name}"
+        )
+
+
+@attrs.define
+class AvailabilitySetRecord:
+    subscription_id: str
+    resource_group: str
+    name: str
+    location: str
+    update_domains: int = 5
+    fault_domains: int = 2
+    members: list[str] = attrs.Factory(list)
+
+    @property
+    def resource_id(self) -> str:
+        return (
+            f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
+            f"/providers/Microsoft.Compute/availabilitySets/{self.name}"
+        )
+
+
+@attrs.define
+class FeatureRecord:
+    namespace: str
+    name: str
+    state: str = "NotRegistered"
+
+
+@attrs.define
+class ProviderRecord:
+    namespace: str
+    state: str = "NotRegistered"
+
+
+@attrs.define
+class OperationRecord:
+    """A long-running operation: its status body, and its result once it ends."""
+
+    operation_id: str
+    name: str
+    location: str
+    started: datetime
+    status: str = "InProgress"
+    ended: datetime | None = None
+    result: dict[str, object] | None = None
+    error: dict[str, object] | None = None

@@ -1,0 +1,205 @@
+"""Creating and changing VMs: PUT with defaults, PATCH of settings and tags, ETags honoured.
+
+Every field is read and checked before anything is written, so a refused
+request leaves the VM as it was.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._requests import Body
+from ._routes import VM, Call, route
+from ._state import ImageRecord, PatchSettingsRecord, VmRecord
+from ._wire import ArmError, Reply
+
+if TYPE_CHECKING:
+    from ._app import FakeAzure
+
+__all__: list[str] = []
+
+PATCH_MODES = {
+    "Windows": ("Manual", "AutomaticByOS", "AutomaticByPlatform"),
+    "Linux": ("ImageDefault", "AutomaticByPlatform"),
+}
+ASSESSMENT_MODES = ("ImageDefault", "AutomaticByPlatform")
+PLATFORM_REBOOT_SETTINGS = ("Unknown", "IfRequired", "Never", "Always")
+
+
+@attrs.frozen
+class _OsChanges:
+    """What a request asks to change in the OS profile, checked but not yet applied."""
+
+    settings: PatchSettingsRecord
+    provision_vm_agent: bool | None = None
+    enable_automatic_updates: bool | None = None
+    time_zone: str | None = None
+    computer_name: str | None = None
+
+
+def _check_precondition(call: Call, record: VmRecord | None) -> None:
+    if_match = call.request.headers.get("If-Match")
+    if if_match is not None and if_match != "*" and (record is None or if_match != record.etag):
+        raise ArmError(412, "PreconditionFailed", "The ETag in If-Match does not match the VM's.")
+    if call.request.headers.get("If-None-Match") == "*" and record is not None:
+        raise ArmError(412, "PreconditionFailed", "The VM already exists (If-None-Match: *).")
+
+
+def _os_type(properties: Body | None) -> str:
+    if properties is None:
+        return "Linux"
+    profile = properties.object("osProfile")
+    if profile is not None and "windowsConfiguration" in profile:
+        return "Windows"
+    if profile is not None and "linuxConfiguration" in profile:
+        return "Linux"
+    storage = properties.object("storageProfile")
+    disk = storage.object("osDisk") if storage else None
+    os_type = disk.choice("osType", ("Windows", "Linux")) if disk else None
+    if os_type:
+        return os_type
+    image = storage.object("imageReference") if storage else None
+    publisher = (image.text("publisher") or "") if image else ""
+    return "Windows" if "windows" in publisher.casefold() else "Linux"
+
+
+def _read_os_changes(
+    properties: Body | None, os_type: str, current: PatchSettingsRecord
+) -> _OsChanges:
+    profile = properties.object("osProfile") if properties else None
+    key = "windowsConfiguration" if os_type == "Windows" else "linuxConfiguration"
+    config = profile.object(key) if profile else None
+    settings = attrs.evolve(current)
+    if config is None:
+        return _OsChanges(settings, computer_name=profile.text("computerName") if profile else None)
+    patch = config.object("patchSettings")
+    if patch is not None:
+        mode = patch.choice("patchMode", PATCH_MODES[os_type])
+        assessment = patch.choice("assessmentMode", ASSESSMENT_MODES)
+        hotpatching = patch.flag("enableHotpatching") if os_type == "Windows" else None
+        platform = patch.object("automaticByPlatformSettings")
+        reboot = platform.choice("rebootSetting", PLATFORM_REBOOT_SETTINGS) if platform else None
+        bypass = platform.flag("bypassPlatformSafetyChecksOnUserSchedule") if platform else None
+        settings = PatchSettingsRecord(
+            patch_mode=mode or current.patch_mode,
+            assessment_mode=assessment or current.assessment_mode,
+            enable_hotpatching=current.enable_hotpatching if hotpatching is None else hotpatching,
+            reboot_setting=reboot or current.reboot_setting,
+            bypass_platform_safety_checks_on_user_schedule=(
+                current.bypass_platform_safety_checks_on_user_schedule if bypass is None else bypass
+            ),
+        )
+    return _OsChanges(
+        settings,
+        provision_vm_agent=config.flag("provisionVMAgent"),
+        enable_automatic_updates=config.flag("enableAutomaticUpdates")
+        if os_type == "Windows"
+        else None,
+        time_zone=config.text("timeZone") if os_type == "Windows" else None,
+        computer_name=profile.text("computerName") if profile else None,
+    )
+
+
+def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: bool) -> None:
+    if changes.enable_automatic_updates is not None:
+        if not creating and changes.enable_automatic_updates != record.enable_automatic_updates:
+            raise ArmError(
+                409,
+                "PropertyChangeNotAllowed",
+                "Changing property 'windowsConfiguration.enableAutomaticUpdates' is not allowed.",
+                "windowsConfiguration.enableAutomaticUpdates",
+            )
+        record.enable_automatic_updates = changes.enable_automatic_updates
+    if changes.provision_vm_agent is not None:
+        record.provision_vm_agent = changes.provision_vm_agent
+    if changes.time_zone is not None:
+        record.time_zone = changes.time_zone
+    if changes.computer_name and creating:
+        record.computer_name = changes.computer_name
+    if changes.settings.patch_mode != record.patch_settings.patch_mode and not creating:
+        record.patch_mode_ready = False
+
+        def ready() -> None:
+            record.patch_mode_ready = True
+
+        fake.clock.call_later(fake.patch_mode_enable_delay, ready)
+    record.patch_settings = changes.settings
+    record.etag_version += 1
+
+
+def _tags(body: Body) -> dict[str, str] | None:
+    tags = body.object("tags")
+    if tags is None:
+        return None
+    values = {key: tags.text(key) for key in tags.keys()}  # noqa: SIM118  (Body, not dict)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+@route("PUT", VM, "compute")
+def put_vm(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+) -> Reply:
+    fake.check_subscription(subscription)
+    fake.check_resource_group(resource_group)
+    existing = fake.find_vm(resource_group, vm)
+    _check_precondition(call, existing)
+    body = Body.parse(call.request.content, required=True)
+    location = body.text("location")
+    if location is None:
+        raise ArmError(400, "LocationRequired", "The location property is required.", "location")
+    properties = body.object("properties")
+    tags = _tags(body)
+    zones = body.strings("zones")
+    if existing is not None:
+        changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
+        _apply(fake, existing, changes, creating=False)
+        if tags is not None:
+            existing.tags = tags
+        return Reply(200, fake.vm_json(existing), {"ETag": existing.etag})
+    os_type = _os_type(properties)
+    changes = _read_os_changes(properties, os_type, PatchSettingsRecord())
+    storage = properties.object("storageProfile") if properties else None
+    image_body = storage.object("imageReference") if storage else None
+    availability = properties.object("availabilitySet") if properties else None
+    availability_id = availability.text("id") if availability else None
+    image = None
+    if image_body is not None:
+        image = ImageRecord(
+            image_body.text("publisher") or "",
+            image_body.text("offer") or "",
+            image_body.text("sku") or "",
+            image_body.text("version") or "latest",
+        )
+    record = fake.add_vm(
+        resource_group,
+        vm,
+        os_type=os_type,
+        location=location,
+        image=image,
+        zones=tuple(zones or ()),
+        tags=tags,
+    )
+    fake.place_in_availability_set(record, availability_id)
+    _apply(fake, record, changes, creating=True)
+    return Reply(201, fake.vm_json(record), {"ETag": record.etag})
+
+
+@route("PATCH", VM, "compute")
+def patch_vm(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+) -> Reply:
+    fake.check_subscription(subscription)
+    fake.check_resource_group(resource_group)
+    record = fake.find_vm(resource_group, vm)
+    if record is None:
+        raise ArmError(404, "ResourceNotFound", f"The VM '{vm}' was not found.")
+    _check_precondition(call, record)
+    body = Body.parse(call.request.content, required=True)
+    tags = _tags(body)
+    changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
+    _apply(fake, record, changes, creating=False)
+    if tags is not None:
+        record.tags = tags
+    return Reply(200, fake.vm_json(record), {"ETag": record.etag})

@@ -1,0 +1,172 @@
+"""azpatch against the fake, sync and async: every operation, end to end, in virtual time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import azpatch
+from azpatch import models as m
+from azpatch_fake import FakeAzure
+from tests.client.conftest import collect, maybe
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def fake() -> FakeAzure:
+    world = FakeAzure(seed=7, page_size=2)
+    world.add_vm("rg", "win1", os_type="Windows")
+    world.add_vm("rg", "lin1", os_type="Linux")
+    world.add_vm("other", "lin2", os_type="Linux")
+    return world
+
+
+@pytest.fixture(params=["sync", "async"])
+def client(request: pytest.FixtureRequest, fake: FakeAzure) -> Any:
+    return fake.async_client() if request.param == "async" else fake.client()
+
+
+async def test_get_and_instance_view(client: Any, fake: FakeAzure) -> None:
+    vm = await maybe(client.virtual_machines.get("RG", "WIN1", expand="instanceView"))
+    assert vm.name == "win1"
+    assert vm.etag == '"1"'
+    assert vm.storage_profile.os_disk.os_type == "Windows"
+    windows = vm.os_profile.windows_configuration
+    assert windows.enable_automatic_updates is True
+    assert vm.instance_view.vm_agent.vm_agent_version == "2.10.0.8"
+    view = await maybe(client.virtual_machines.get_instance_view("rg", "lin1"))
+    assert [s.code for s in view.statuses][-1] == "PowerState/running"
+    assert view.patch_status.configuration_statuses[0].code == "PatchModeConfigurationState/Ready"
+    assert fake.unhandled == []
+
+
+async def test_listing_pages(client: Any) -> None:
+    names = [vm.name for vm in await collect(client.virtual_machines.list_all())]
+    assert sorted(names) == ["lin1", "lin2", "win1"]
+    in_rg = [vm.name for vm in await collect(client.virtual_machines.list("rg"))]
+    assert sorted(in_rg) == ["lin1", "win1"]
+
+
+async def test_assess_then_install_updates_the_patch_status(client: Any, fake: FakeAzure) -> None:
+    assessment = await maybe(client.virtual_machines.assess_patches("rg", "win1"))
+    assert assessment.succeeded
+    assert assessment.critical_and_security_patch_count == 6
+    assert len(assessment.available_patches) == 12
+    assert "Security Updates" in assessment.available_patches[0].classifications
+    parameters = m.VirtualMachineInstallPatchesParameters(
+        maximum_duration=timedelta(hours=2),
+        reboot_setting=m.VMGuestPatchRebootSetting.IF_REQUIRED,
+        windows_parameters=m.WindowsParameters(
+            classifications_to_include=(
+                m.VMGuestPatchClassificationWindows.CRITICAL,
+                m.VMGuestPatchClassificationWindows.SECURITY,
+            )
+        ),
+    )
+    installed = await maybe(client.virtual_machines.install_patches("rg", "win1", parameters))
+    installed.raise_for_status()
+    assert installed.installed_patch_count == 6
+    assert installed.not_selected_patch_count == 6
+    assert installed.reboot_status is m.VMGuestPatchRebootStatus.COMPLETED
+    view = await maybe(client.virtual_machines.get_instance_view("rg", "win1"))
+    summary = view.patch_status.last_patch_installation_summary
+    assert (summary.installed_patch_count, summary.status) == (6, "Succeeded")
+    again = await maybe(client.virtual_machines.assess_patches("rg", "win1"))
+    assert again.critical_and_security_patch_count == 0
+    assert again.other_patch_count == 6
+    assert all(slept == 5.0 for slept in fake.clock.slept)
+
+
+async def test_a_short_window_leaves_patches_pending(client: Any) -> None:
+    parameters = m.VirtualMachineInstallPatchesParameters(
+        maximum_duration=timedelta(minutes=7),
+        reboot_setting=m.VMGuestPatchRebootSetting.NEVER,
+        linux_parameters=m.LinuxParameters(
+            classifications_to_include=(
+                m.VMGuestPatchClassificationLinux.CRITICAL,
+                m.VMGuestPatchClassificationLinux.SECURITY,
+                m.VMGuestPatchClassificationLinux.OTHER,
+            )
+        ),
+    )
+    result = await maybe(client.virtual_machines.install_patches("rg", "lin1", parameters))
+    assert result.maintenance_window_exceeded
+    assert result.installed_patch_count == 2
+    assert result.pending_patch_count == 7
+    assert not result.succeeded
+
+
+async def test_a_deallocated_vm_refuses_patching(client: Any, fake: FakeAzure) -> None:
+    fake.vm("rg", "lin1").power_state = "deallocated"
+    with pytest.raises(azpatch.ConflictError) as caught:
+        await maybe(client.virtual_machines.begin_assess_patches("rg", "lin1"))
+    assert caught.value.code == "OperationNotAllowed"
+
+
+async def test_unknown_vm_and_resource_group(client: Any) -> None:
+    with pytest.raises(azpatch.NotFoundError) as caught:
+        await maybe(client.virtual_machines.get("rg", "nope"))
+    assert caught.value.code == "ResourceNotFound"
+    with pytest.raises(azpatch.NotFoundError) as caught:
+        await maybe(client.virtual_machines.get("nope", "vm"))
+    assert caught.value.code == "ResourceGroupNotFound"
+
+
+async def test_bad_install_parameters_are_refused_with_a_target(
+    client: Any, fake: FakeAzure
+) -> None:
+    parameters = m.VirtualMachineInstallPatchesParameters(
+        reboot_setting="Sometimes",
+        windows_parameters=m.WindowsParameters(classifications_to_include=("Critical",)),
+    )
+    with pytest.raises(azpatch.BadRequestError) as caught:
+        await maybe(client.virtual_machines.begin_install_patches("rg", "win1", parameters))
+    assert (caught.value.code, caught.value.target) == ("InvalidParameter", "rebootSetting")
+    assert fake.vm("rg", "win1").installation is None
+
+
+async def test_features_and_providers(client: Any, fake: FakeAzure) -> None:
+    feature = await maybe(client.features.register("Microsoft.Compute", "InGuestPatchVMPreview"))
+    assert str(feature.properties.state) == "Registering"
+    seen: list[azpatch.RegistrationProgress] = []
+    feature = await maybe(
+        client.features.wait_until_registered(
+            "Microsoft.Compute", "InGuestPatchVMPreview", timeout=600, on_progress=seen.append
+        )
+    )
+    assert feature.properties.state is m.SubscriptionFeatureRegistrationState.REGISTERED
+    assert seen[-1].elapsed == 180.0
+    listed = await collect(client.features.list("Microsoft.Compute"))
+    assert [f.name for f in listed] == ["Microsoft.Compute/InGuestPatchVMPreview"]
+    feature = await maybe(client.features.unregister("Microsoft.Compute", "InGuestPatchVMPreview"))
+    assert str(feature.properties.state) == "Unregistered"
+    provider = await maybe(client.providers.register("Microsoft.Compute"))
+    assert str(provider.registration_state) == "Registering"
+    provider = await maybe(client.providers.wait_until_registered("Microsoft.Compute", timeout=300))
+    assert str(provider.registration_state) == "Registered"
+
+
+async def test_the_preview_opt_in_end_to_end(client: Any, fake: FakeAzure) -> None:
+    preview = await maybe(client.features.enable_guest_patching_preview(timeout=3600))
+    assert preview.changed
+    assert "microsoft.compute" in fake.provider_registered_at
+    again = await maybe(client.features.enable_guest_patching_preview(timeout=3600))
+    assert not again.changed
+
+
+async def test_a_resumed_poller_finishes(client: Any, fake: FakeAzure) -> None:
+    poller = await maybe(client.virtual_machines.begin_assess_patches("rg", "lin1"))
+    token = poller.continuation_token()
+    fake.advance(timedelta(minutes=5))
+    resumed = await maybe(
+        client.virtual_machines.begin_assess_patches("rg", "lin1", continuation_token=token)
+    )
+    assert (await maybe(resumed.result())).succeeded
