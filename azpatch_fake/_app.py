@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
@@ -102,7 +103,7 @@ class FakeAzure:
         self.handled: list[str] = []
         self.provider_registered_at: dict[str, datetime] = {}
         self._random = random.Random(seed)
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._resource_groups: dict[str, tuple[str, str]] = {}
         self._vms: dict[tuple[str, str], VmRecord] = {}
         self._features: dict[tuple[str, str], FeatureRecord] = {}
@@ -284,7 +285,7 @@ class FakeAzure:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer one request as ARM would; the handler behind ``transport``."""
-        with self._lock:
+        with self.lock:
             request.read()
             try:
                 name, reply = dispatch(self, request)
@@ -312,6 +313,17 @@ class FakeAzure:
     def transport(self) -> httpx.MockTransport:
         """An httpx transport that serves both ``httpx.Client`` and ``httpx.AsyncClient``."""
         return httpx.MockTransport(self.handle)
+
+    def intercept(self) -> AbstractContextManager[FakeAzure]:
+        """Route every httpx request for ``base_url`` to this world; refuse all others.
+
+        Code that builds its own ``azpatch.Client`` (with the default base URL)
+        then talks to the fake without being told, and a test can never reach
+        real Azure. Needs respx (``pip install "azpatch[fake]"``).
+        """
+        from ._intercept import intercept  # noqa: PLC0415
+
+        return intercept(self)
 
     def assert_no_unhandled_requests(self) -> None:
         if self.unhandled:

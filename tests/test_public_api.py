@@ -20,7 +20,7 @@ import azpatch_fake
 
 PACKAGES = [azpatch, azpatch.models, azpatch_fake]
 TYPING_NAMES = {"annotations", "TYPE_CHECKING", "Any"}
-PUBLIC_MODULES = {"azpatch": {"models"}, "azpatch.models": set(), "azpatch_fake": set()}
+PUBLIC_MODULES = {"azpatch": {"models"}, "azpatch.models": set(), "azpatch_fake": {"pytest_plugin"}}
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.__name__)

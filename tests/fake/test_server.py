@@ -1,0 +1,83 @@
+"""``python -m azpatch_fake serve``: a real server on loopback, driven by azpatch over HTTP."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+import azpatch
+from azpatch_fake import FakeAzure
+from azpatch_fake._server import serve
+
+
+@pytest.fixture
+def served() -> Iterator[FakeAzure]:
+    fake = FakeAzure(seed=1, retry_after=0)
+    fake.add_vm("rg", "vm1", os_type="Windows")
+    ready, stop = threading.Event(), threading.Event()
+    # 1000 virtual seconds per real second: a two-minute assessment takes 0.12 s.
+    options = {"ready": ready, "stop": stop, "time_scale": 1000.0}
+    worker = threading.Thread(target=serve, args=(fake,), kwargs=options)
+    worker.start()
+    assert ready.wait(10)
+    yield fake
+    stop.set()
+    worker.join(10)
+
+
+def test_azpatch_over_real_http(served: FakeAzure) -> None:
+    with azpatch.Client(
+        served.subscription_id,
+        azpatch.StaticTokenCredential("t"),
+        base_url=served.base_url,
+        polling=azpatch.PollingPolicy(min_interval=0.05),
+    ) as client:
+        assert client.virtual_machines.get("rg", "vm1").name == "vm1"
+        result = client.virtual_machines.assess_patches("rg", "vm1", timeout=30)
+        assert result.succeeded
+        assert result.critical_and_security_patch_count == 6
+
+
+def test_concurrent_patches_honour_etags(served: FakeAzure) -> None:
+    url = (
+        f"{served.base_url}/subscriptions/{served.subscription_id}/resourceGroups/rg"
+        "/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2025-11-01"
+    )
+    etag = httpx.get(url).headers["ETag"]
+    body = {"tags": {"owner": "x"}}
+    results: list[int] = []
+
+    def patch() -> None:
+        results.append(httpx.patch(url, json=body, headers={"If-Match": etag}).status_code)
+
+    threads = [threading.Thread(target=patch) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == [200] + [412] * 7
+
+
+def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert line.startswith("listening on http://127.0.0.1:")
+        base = line.removeprefix("listening on ")
+        response = httpx.get(
+            f"{base}/subscriptions/00000000-0000-0000-0000-00000000000a/providers/Microsoft.Compute"
+            "?api-version=2024-07-01"
+        )
+        assert response.json()["registrationState"] == "NotRegistered"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
