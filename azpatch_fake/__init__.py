@@ -10,15 +10,35 @@ from __future__ import annotations
 from ._app import DEFAULT_START, DEFAULT_SUBSCRIPTION, FakeAzure, FakeCredential
 from ._catalog import patch_tuesday
 from ._clock import VirtualClock
+from ._faults import (
+    ConnectionReset,
+    Fault,
+    FaultPlan,
+    Malformed,
+    ReadTimeout,
+    ServerError,
+    Slow,
+    Throttle,
+    Truncated,
+)
 from ._state import ImageRecord, Patch, VmRecord
 
 __all__ = [
+    "ConnectionReset",
     "DEFAULT_START",
     "DEFAULT_SUBSCRIPTION",
     "FakeAzure",
     "FakeCredential",
+    "Fault",
+    "FaultPlan",
     "ImageRecord",
+    "Malformed",
     "Patch",
+    "ReadTimeout",
+    "ServerError",
+    "Slow",
+    "Throttle",
+    "Truncated",
     "VirtualClock",
     "VmRecord",
     "patch_tuesday",

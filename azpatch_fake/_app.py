@@ -17,7 +17,8 @@ from . import _availability_sets, _compute, _registration, _vm_writes  # noqa: F
 from . import _wire as wire
 from ._catalog import Catalog
 from ._clock import VirtualClock
-from ._routes import dispatch
+from ._faults import FaultPlan
+from ._routes import resolve
 from ._state import (
     AvailabilitySetRecord,
     FeatureRecord,
@@ -111,6 +112,7 @@ class FakeAzure:
         self._operations: dict[str, OperationRecord] = {}
         self._availability_sets: dict[tuple[str, str], AvailabilitySetRecord] = {}
         self.credential = FakeCredential()
+        self.faults = FaultPlan()
 
     # -- seeding ---------------------------------------------------------------------------
 
@@ -288,13 +290,24 @@ class FakeAzure:
         with self.lock:
             request.read()
             try:
-                name, reply = dispatch(self, request)
-                self.handled.append(name or "")
+                route, call, arguments = resolve(request)
             except ArmError as error:
                 if error.code in ("InvalidResourceType", "MethodNotAllowed"):
                     self.unhandled.append(request)
-                reply = error.reply()
-            return self._response(request, reply)
+                return self._response(request, error.reply())
+            self.handled.append(route.name)
+
+            def respond() -> httpx.Response:
+                try:
+                    reply = route.handler(self, call, **arguments)
+                except ArmError as error:
+                    reply = error.reply()
+                return self._response(request, reply)
+
+            try:
+                return self.faults.apply(route.name, request, respond, self.advance)
+            except ArmError as error:
+                return self._response(request, error.reply())
 
     def _response(self, request: httpx.Request, reply: Reply) -> httpx.Response:
         headers = {

@@ -138,7 +138,8 @@ def _run_operation(
         operation.status = "Succeeded"
         operation.ended = fake.clock.now()
 
-    fake.clock.call_later(duration.total_seconds(), end)
+    if not record.hang:  # a hung VM's operations never end
+        fake.clock.call_later(duration.total_seconds(), end)
     return _accepted(fake, call, record, operation)
 
 
@@ -289,21 +290,26 @@ def install_patches(
     record.installation = InstallationRecord("InProgress", activity, started)
 
     def finish(operation: OperationRecord) -> None:
-        record.installed_patch_ids.update(p.patch_id for p in installed)
-        if reboot == "Never" and needs_reboot:
-            reboot_status = "Required"
-        elif needs_reboot or reboot == "Always":
-            reboot_status = "Completed"
+        done, failed = ([], installed) if record.fail_installs else (installed, [])
+        record.installed_patch_ids.update(p.patch_id for p in done)
+        rebooting = reboot == "Always" or (reboot == "IfRequired" and needs_reboot)
+        if rebooting:
+            reboot_status = "Failed" if record.fail_reboots else "Completed"
         else:
-            reboot_status = "NotNeeded"
+            reboot_status = "Required" if needs_reboot and done else "NotNeeded"
+        if failed or reboot_status == "Failed":
+            status = "Failed"
+        else:
+            status = "CompletedWithWarnings" if pending else "Succeeded"
         installation = InstallationRecord(
-            "CompletedWithWarnings" if pending else "Succeeded",
+            status,
             activity,
             started,
             finished=fake.clock.now(),
             reboot_status=reboot_status,
             maintenance_window_exceeded=bool(pending),
-            installed=installed,
+            installed=done,
+            failed=failed,
             pending=pending,
             excluded=excluded,
             not_selected=not_selected,

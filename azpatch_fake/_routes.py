@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import attrs
 import httpx
 
 from ._wire import ArmError, Reply
 
-if TYPE_CHECKING:
-    from ._app import FakeAzure
-
-__all__ = ["ROUTES", "Call", "Route", "route"]
+__all__ = [
+    "FEATURES",
+    "OPERATION",
+    "RESOURCE_GROUP",
+    "ROUTES",
+    "SUBSCRIPTION",
+    "VM",
+    "Call",
+    "Route",
+    "resolve",
+    "route",
+]
 
 SUBSCRIPTION = r"/subscriptions/(?P<subscription>[^/]+)"
 RESOURCE_GROUP = SUBSCRIPTION + r"/resourcegroups/(?P<resource_group>[^/]+)"
@@ -74,8 +81,8 @@ def route(method: str, path: str, provider: str) -> Callable[[Handler], Handler]
     return register
 
 
-def dispatch(fake: FakeAzure, request: httpx.Request) -> tuple[str | None, Reply]:
-    """Answer one request; also return the name of the route that took it."""
+def resolve(request: httpx.Request) -> tuple[Route, Call, dict[str, str]]:
+    """The route that takes ``request``, or the ARM error for a request none takes."""
     path = request.url.path
     matched = [(r, m) for r in ROUTES if (m := r.pattern.fullmatch(path))]
     if not matched:
@@ -96,5 +103,4 @@ def dispatch(fake: FakeAzure, request: httpx.Request) -> tuple[str | None, Reply
             f"The api-version '{api_version}' is invalid or not supported.",
             "api-version",
         )
-    call = Call(request, dict(request.url.params), api_version)
-    return chosen.name, chosen.handler(fake, call, **match.groupdict())
+    return chosen, Call(request, dict(request.url.params), api_version), match.groupdict()

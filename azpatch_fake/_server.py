@@ -43,7 +43,11 @@ class _Handler(BaseHTTPRequestHandler):
             headers=dict(self.headers),
             content=content,
         )
-        response = self.server.handle(request)
+        try:
+            response = self.server.handle(request)
+        except httpx.TransportError:  # an injected connection failure: drop the connection
+            self.close_connection = True
+            return
         body = response.content
         self.send_response_only(response.status_code)  # Date comes from the virtual clock
         for name, value in response.headers.items():

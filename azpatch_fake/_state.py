@@ -107,6 +107,10 @@ class VmRecord:
     time_zone: str | None = None
     power_state: str = "running"  # running, stopped, deallocated
     healthy: bool = True
+    # Faults of this VM: its installs fail, its reboots fail, or its operations never end.
+    fail_installs: bool = False
+    fail_reboots: bool = False
+    hang: bool = False
     patch_settings: PatchSettingsRecord = attrs.Factory(PatchSettingsRecord)
     patch_mode_ready: bool = True
     etag_version: int = 1

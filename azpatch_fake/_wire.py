@@ -48,18 +48,28 @@ class Reply:
 class ArmError(Exception):
     """An error ARM would answer with; handlers raise it, the app turns it into a reply."""
 
-    def __init__(self, status: int, code: str, message: str, target: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        target: str | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.target = target
+        self.retry_after = retry_after
 
     def reply(self) -> Reply:
         error: JSON = {"code": self.code, "message": self.message}
         if self.target is not None:
             error["target"] = self.target
-        return Reply(self.status, {"error": error})
+        headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        return Reply(self.status, {"error": error}, headers)
 
 
 def iso(moment: datetime) -> str:
@@ -179,6 +189,13 @@ def instance_view(vm: VmRecord, *, now: datetime) -> JSON:
             _status(f"PowerState/{vm.power_state}", _POWER.get(vm.power_state, vm.power_state)),
         ],
         "patchStatus": _patch_status(vm, now=now),
+        "vmHealth": {
+            "status": _status(
+                f"HealthState/{'healthy' if vm.healthy else 'unhealthy'}",
+                "Healthy" if vm.healthy else "Unhealthy",
+                now,
+            )
+        },
     }
     return body
 
