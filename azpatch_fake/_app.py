@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
+PREVIEW_FEATURES = ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview")
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 _IMAGES = {
     "Windows": ImageRecord(
@@ -86,6 +87,7 @@ class FakeAzure:
         patch_mode_enable_delay: timedelta = timedelta(minutes=30),
         feature_registration_delay: timedelta = timedelta(minutes=3),
         provider_registration_delay: timedelta = timedelta(minutes=1),
+        require_preview_registration: bool = False,
     ) -> None:
         self.clock = VirtualClock(start)
         self.catalog = Catalog(seed=seed, start=start)
@@ -100,6 +102,7 @@ class FakeAzure:
         self.patch_mode_enable_delay = patch_mode_enable_delay.total_seconds()
         self.feature_registration_delay = feature_registration_delay.total_seconds()
         self.provider_registration_delay = provider_registration_delay.total_seconds()
+        self.require_preview_registration = require_preview_registration
         self.unhandled: list[httpx.Request] = []
         self.handled: list[str] = []
         self.provider_registered_at: dict[str, datetime] = {}
@@ -193,10 +196,7 @@ class FakeAzure:
     def find_availability_set(self, resource_group: str, name: str) -> AvailabilitySetRecord | None:
         return self._availability_sets.get((resource_group.casefold(), name.casefold()))
 
-    def place_in_availability_set(self, vm: VmRecord, availability_set_id: str | None) -> None:
-        """Give ``vm`` its domains as Azure places members: round-robin over both counts."""
-        if availability_set_id is None:
-            return
+    def availability_set_by_id(self, availability_set_id: str) -> AvailabilitySetRecord:
         parts = availability_set_id.strip("/").split("/")
         record = self.find_availability_set(parts[3], parts[-1]) if len(parts) >= 8 else None
         if record is None:
@@ -206,6 +206,10 @@ class FakeAzure:
                 f"Availability set '{availability_set_id}' was not found.",
                 "properties.availabilitySet.id",
             )
+        return record
+
+    def place_in_availability_set(self, vm: VmRecord, record: AvailabilitySetRecord) -> None:
+        """Give ``vm`` its domains as Azure places members: round-robin over both counts."""
         index = len(record.members)
         record.members.append(vm.name)
         vm.availability_set = record.resource_id
@@ -249,6 +253,33 @@ class FakeAzure:
                 404,
                 "ResourceGroupNotFound",
                 f"Resource group '{resource_group}' could not be found.",
+            )
+
+    def check_preview(self) -> None:
+        """Refuse, as ARM did in the preview, until both preview features are Registered
+        and Microsoft.Compute was registered again after them."""
+        if not self.require_preview_registration:
+            return
+        features = [self.feature_record("Microsoft.Compute", name) for name in PREVIEW_FEATURES]
+        registered = [
+            f.registered_at for f in features if f.state == "Registered" and f.registered_at
+        ]
+        for feature in features:
+            if feature.state != "Registered":
+                raise ArmError(
+                    400,
+                    "SubscriptionNotRegisteredForFeature",
+                    f"Subscription {self.subscription_id} is not registered for feature"
+                    f" Microsoft.Compute/{feature.name} required to carry out the requested"
+                    " operation.",
+                )
+        provider_at = self.provider_registered_at.get("microsoft.compute")
+        if provider_at is None or (registered and provider_at < max(registered)):
+            raise ArmError(
+                409,
+                "MissingSubscriptionRegistration",
+                "The subscription is not registered to use the preview features of namespace"
+                " 'Microsoft.Compute'. Register the provider again after registering them.",
             )
 
     def find_vm(self, resource_group: str, name: str) -> VmRecord | None:

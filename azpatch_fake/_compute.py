@@ -188,6 +188,7 @@ def assess_patches(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
     record = _vm(fake, subscription, resource_group, vm)
+    fake.check_preview()
     _require_running(record, "assessPatches")
     started = fake.clock.now()
     activity = fake.new_id()

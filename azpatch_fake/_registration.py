@@ -46,13 +46,14 @@ def register_feature(
     record = _feature(fake, subscription, namespace, name)
     if record.state != "Registered":
         record.state = "Registering"
-        fake.clock.call_later(fake.feature_registration_delay, lambda: _settle(record))
+
+        def settle() -> None:
+            if record.state == "Registering":
+                record.state = "Registered"
+                record.registered_at = fake.clock.now()
+
+        fake.clock.call_later(fake.feature_registration_delay, settle)
     return Reply(200, wire.feature(fake.subscription_id, record))
-
-
-def _settle(record: FeatureRecord) -> None:
-    if record.state == "Registering":
-        record.state = "Registered"
 
 
 @route("POST", FEATURES + r"/(?P<name>[^/]+)/unregister", "features")
@@ -61,6 +62,7 @@ def unregister_feature(
 ) -> Reply:
     record = _feature(fake, subscription, namespace, name)
     record.state = "Unregistered"
+    record.registered_at = None
     return Reply(200, wire.feature(fake.subscription_id, record))
 
 

@@ -157,6 +157,7 @@ class FeatureRecord:
     namespace: str
     name: str
     state: str = "NotRegistered"
+    registered_at: datetime | None = None
 
 
 @attrs.define

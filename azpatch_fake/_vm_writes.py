@@ -33,6 +33,7 @@ class _OsChanges:
     """What a request asks to change in the OS profile, checked but not yet applied."""
 
     settings: PatchSettingsRecord
+    touches_patch_settings: bool = False
     provision_vm_agent: bool | None = None
     enable_automatic_updates: bool | None = None
     time_zone: str | None = None
@@ -93,6 +94,7 @@ def _read_os_changes(
         )
     return _OsChanges(
         settings,
+        touches_patch_settings=patch is not None,
         provision_vm_agent=config.flag("provisionVMAgent"),
         enable_automatic_updates=config.flag("enableAutomaticUpdates")
         if os_type == "Windows"
@@ -154,16 +156,21 @@ def put_vm(
     zones = body.strings("zones")
     if existing is not None:
         changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
+        if changes.touches_patch_settings:
+            fake.check_preview()
         _apply(fake, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
         return Reply(200, fake.vm_json(existing), {"ETag": existing.etag})
     os_type = _os_type(properties)
     changes = _read_os_changes(properties, os_type, PatchSettingsRecord())
+    if changes.touches_patch_settings:
+        fake.check_preview()
     storage = properties.object("storageProfile") if properties else None
     image_body = storage.object("imageReference") if storage else None
     availability = properties.object("availabilitySet") if properties else None
     availability_id = availability.text("id") if availability else None
+    availability_set = fake.availability_set_by_id(availability_id) if availability_id else None
     image = None
     if image_body is not None:
         image = ImageRecord(
@@ -181,7 +188,8 @@ def put_vm(
         zones=tuple(zones or ()),
         tags=tags,
     )
-    fake.place_in_availability_set(record, availability_id)
+    if availability_set is not None:
+        fake.place_in_availability_set(record, availability_set)
     _apply(fake, record, changes, creating=True)
     return Reply(201, fake.vm_json(record), {"ETag": record.etag})
 
@@ -199,6 +207,8 @@ def patch_vm(
     body = Body.parse(call.request.content, required=True)
     tags = _tags(body)
     changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
+    if changes.touches_patch_settings:
+        fake.check_preview()
     _apply(fake, record, changes, creating=False)
     if tags is not None:
         record.tags = tags
