@@ -5,7 +5,7 @@ from __future__ import annotations
 import nox
 
 nox.needs_version = ">=2025.2.9"
-nox.options.sessions = ["lint", "typecheck", "tests", "bench"]
+nox.options.sessions = ["lint", "typecheck", "tests", "compat", "bench"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -32,6 +32,13 @@ def tests(session: nox.Session) -> None:
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "tests"))
     # An empty selection is reported by pytest and the banner in conftest, not failed on.
     session.run("pytest", *session.posargs, success_codes=[0, NO_TESTS_RAN])
+
+
+@nox.session
+def compat(session: nox.Session) -> None:
+    """The official Azure SDK against the fake's HTTP server: clients we did not write."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "compat"))
+    session.run("pytest", "compat", "-p", "no:azpatch_fake", *session.posargs)
 
 
 @nox.session

@@ -19,13 +19,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     server.add_argument(
         "--time-scale", type=float, default=1.0, help="virtual seconds per real second"
     )
+    server.add_argument(
+        "--retry-after", type=int, default=5, help="seconds between polls that the fake asks for"
+    )
     server.add_argument("--tls-cert", help="PEM certificate, to serve https")
     server.add_argument("--tls-key", help="PEM key of --tls-cert")
     arguments = parser.parse_args(argv)
     if (arguments.tls_cert is None) != (arguments.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     serve(
-        FakeAzure(seed=arguments.seed),
+        FakeAzure(seed=arguments.seed, retry_after=arguments.retry_after),
         host=arguments.host,
         port=arguments.port,
         time_scale=arguments.time_scale,

@@ -247,6 +247,10 @@ class FakeAzure:
                 f"The subscription '{subscription}' could not be found.",
             )
 
+    def resource_group(self, name: str) -> tuple[str, str] | None:
+        """The resource group's name as created, and its location."""
+        return self._resource_groups.get(name.casefold())
+
     def check_resource_group(self, resource_group: str) -> None:
         if resource_group.casefold() not in self._resource_groups:
             raise ArmError(

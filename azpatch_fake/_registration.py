@@ -1,4 +1,4 @@
-"""Features (Microsoft.Features) and resource providers (Microsoft.Resources).
+"""Features (Microsoft.Features), resource providers and resource groups (Microsoft.Resources).
 
 Registering answers at once with Registering; the state turns Registered
 after the world's configured virtual delay, as ARM's does after minutes.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import _wire as wire
+from ._requests import Body
 from ._routes import FEATURES, SUBSCRIPTION, Call, route
 from ._state import FeatureRecord, ProviderRecord
 from ._wire import ArmError, Reply
@@ -94,3 +95,45 @@ def register_provider(fake: FakeAzure, call: Call, *, subscription: str, namespa
 
     fake.clock.call_later(fake.provider_registration_delay, settle)
     return Reply(200, wire.provider(fake.subscription_id, record))
+
+
+_GROUP = SUBSCRIPTION + r"/resourcegroups/(?P<resource_group>[^/]+)"
+
+
+def _group_json(fake: FakeAzure, name: str, location: str) -> dict[str, object]:
+    return {
+        "id": f"/subscriptions/{fake.subscription_id}/resourceGroups/{name}",
+        "name": name,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": location,
+        "properties": {"provisioningState": "Succeeded"},
+    }
+
+
+@route("PUT", _GROUP, "resources")
+def put_resource_group(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str
+) -> Reply:
+    fake.check_subscription(subscription)
+    body = Body.parse(call.request.content, required=True)
+    location = body.text("location")
+    if location is None:
+        raise ArmError(400, "LocationRequired", "The location property is required.", "location")
+    existing = fake.resource_group(resource_group)
+    if existing is not None:
+        return Reply(200, _group_json(fake, *existing))
+    fake.add_resource_group(resource_group, location)
+    return Reply(201, _group_json(fake, resource_group, location))
+
+
+@route("GET", _GROUP, "resources")
+def get_resource_group(
+    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str
+) -> Reply:
+    fake.check_subscription(subscription)
+    existing = fake.resource_group(resource_group)
+    if existing is None:
+        raise ArmError(
+            404, "ResourceGroupNotFound", f"Resource group '{resource_group}' could not be found."
+        )
+    return Reply(200, _group_json(fake, *existing))
