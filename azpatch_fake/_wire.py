@@ -212,6 +212,7 @@ def _patch_status(vm: VmRecord, *, now: datetime) -> JSON:
             "otherPatchCount": a.other,
             "startTime": iso(a.started),
             "lastModifiedTime": iso(a.finished or a.started),
+            "startedBy": a.started_by,
             "error": None,
         }
     if vm.installation is not None:
@@ -227,6 +228,7 @@ def _patch_status(vm: VmRecord, *, now: datetime) -> JSON:
             "failedPatchCount": len(i.failed),
             "startTime": iso(i.started),
             "lastModifiedTime": iso(i.finished or i.started),
+            "startedBy": i.started_by,
             "error": None,
         }
     mode = vm.patch_settings.patch_mode or (

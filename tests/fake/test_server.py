@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import signal
+import ssl
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -81,3 +83,44 @@ def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm() -> None
         assert response.json()["registrationState"] == "NotRegistered"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+def test_tls(tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    fake = FakeAzure()
+    ready, stop = threading.Event(), threading.Event()
+    options = {"ready": ready, "stop": stop, "tls_cert": str(cert), "tls_key": str(key)}
+    worker = threading.Thread(target=serve, args=(fake,), kwargs=options)
+    worker.start()
+    try:
+        assert ready.wait(10)
+        assert fake.base_url.startswith("https://127.0.0.1:")
+        url = f"{fake.base_url}/subscriptions/{fake.subscription_id}/providers/Microsoft.Compute"
+        context = ssl.create_default_context(cafile=str(cert))
+        response = httpx.get(url, params={"api-version": "2024-07-01"}, verify=context)
+        assert response.json()["namespace"] == "Microsoft.Compute"
+    finally:
+        stop.set()
+        worker.join(10)

@@ -219,3 +219,47 @@ def test_power_operations_take_virtual_time(http: httpx.Client, fake: FakeAzure)
     fake.advance(30)
     assert http.get(status_url).json()["status"] == "Succeeded"
     assert fake.vm("rg", "vm1").power_state == "deallocated"
+
+
+@pytest.mark.parametrize("duration", ["PT4H", "PT04H00M00S", "P0DT4H"])
+def test_install_accepts_what_real_clients_send(
+    http: httpx.Client, fake: FakeAzure, duration: str
+) -> None:
+    fake.add_vm("rg", "vm1", os_type="Windows")
+    body = {
+        "maximumDuration": duration,
+        "rebootSetting": "IfRequired",
+        "windowsParameters": {"classificationsToInclude": ["Security"]},
+        "linuxParameters": {},
+    }
+    response = http.post(f"{VM}/vm1/installPatches", params=API, json=body)
+    assert response.status_code == 202
+    fake.advance(3600)
+    result = http.get(response.headers["Location"]).json()
+    assert result["installedPatchCount"] == 3
+    view = http.get(f"{VM}/vm1/instanceView", params=API).json()
+    assert view["patchStatus"]["lastPatchInstallationSummary"]["startedBy"] == "User"
+
+
+@pytest.mark.parametrize(
+    ("body", "target"),
+    [
+        ({"rebootSetting": "IfRequired", "maximumDuration": "four hours"}, "maximumDuration"),
+        (
+            {
+                "rebootSetting": "IfRequired",
+                "windowsParameters": {"classificationsToInclude": ["Bugs"]},
+            },
+            "windowsParameters.classificationsToInclude",
+        ),
+        ({"maximumDuration": "PT4H"}, "rebootSetting"),
+    ],
+)
+def test_bad_install_bodies_start_nothing(
+    http: httpx.Client, fake: FakeAzure, body: Any, target: str
+) -> None:
+    fake.add_vm("rg", "vm1", os_type="Windows")
+    response = http.post(f"{VM}/vm1/installPatches", params=API, json=body)
+    assert response.status_code == 400
+    assert response.json()["error"]["target"] == target
+    assert fake.vm("rg", "vm1").installation is None
