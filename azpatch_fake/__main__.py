@@ -20,7 +20,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--time-scale", type=float, default=1.0, help="virtual seconds per real second"
     )
     server.add_argument(
-        "--retry-after", type=int, default=5, help="seconds between polls that the fake asks for"
+        "--retry-after", type=int, default=30, help="seconds between polls that the fake asks for"
     )
     server.add_argument("--tls-cert", help="PEM certificate, to serve https")
     server.add_argument("--tls-key", help="PEM key of --tls-cert")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from client_cpu import bench_client_cpu
+from fake_speed import bench_server, bench_typical_test
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_VIEW = (
@@ -117,6 +118,8 @@ def main() -> None:
     bench_parse()
     bench_import()
     bench_client_cpu()
+    bench_typical_test()
+    bench_server()
 
 
 if __name__ == "__main__":

@@ -114,6 +114,7 @@ def _operation(
             if url is not None:
                 check_same_host(httpx.URL(url), ctx.base_url, source="a continuation token")
     started = yield from now()
+    parsed: dict[str, httpx.URL] = {}  # a status URL is polled many times: parse it once
     while final is None:
         yield Checkpoint(state)
         elapsed = (yield from now()) - started
@@ -125,7 +126,10 @@ def _operation(
                 continuation_token=_continuation.encode(state),
             )
         yield Sleep(state.delay)
-        poll = requests.get_url(ctx, _lro.polling_url(state))
+        url = _lro.polling_url(state)
+        if url not in parsed:
+            parsed[url] = httpx.URL(url)
+        poll = requests.get_url(ctx, parsed[url])
         response = yield from send(poll, idempotent=True)
         state, final = _lro.advance(state, response, policy=policy)
     yield Checkpoint(state)

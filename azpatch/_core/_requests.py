@@ -61,7 +61,7 @@ def _build(
     return httpx.Request(method, url, headers=headers, content=content)
 
 
-def get_url(ctx: RequestContext, url: str) -> httpx.Request:
+def get_url(ctx: RequestContext, url: str | httpx.URL) -> httpx.Request:
     """A GET of a URL ARM handed out (polling, next page); it keeps its own query."""
     headers = {
         "Accept": "application/json",
