@@ -86,9 +86,8 @@ def bench_server(clients: int = 16, requests_each: int = 150) -> None:
         server.terminate()
     total = clients * requests_each
     print(f"\nThe HTTP server on loopback, {clients} concurrent clients, {total} requests")
-    print(
-        f"  {total / elapsed:8.0f} requests/s   median latency {statistics.median(latencies) * 1e3:.2f} ms"
-    )
+    median = statistics.median(latencies) * 1e3
+    print(f"  {total / elapsed:8.0f} requests/s   median latency {median:.2f} ms")
 
 
 if __name__ == "__main__":
