@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from . import _wire as wire
+from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_supported
 from ._requests import Body, parse_duration
 from ._routes import OPERATION, RESOURCE_GROUP, SUBSCRIPTION, VM, Call, route
 from ._state import AssessmentRecord, InstallationRecord, OperationRecord, Patch, VmRecord
@@ -158,6 +159,11 @@ def get_operation(
     return Reply(200, wire.operation_status(record), {"Retry-After": str(fake.retry_after)})
 
 
+def _require_supported_image(record: VmRecord) -> None:
+    if not is_supported(record.image):
+        raise ArmError(400, "InvalidParameter", UNSUPPORTED_IMAGE_MESSAGE)
+
+
 def _require_running(record: VmRecord, action: str) -> None:
     if record.power_state != "running":
         raise ArmError(
@@ -189,6 +195,7 @@ def assess_patches(
 ) -> Reply:
     record = _vm(fake, subscription, resource_group, vm)
     fake.check_preview()
+    _require_supported_image(record)
     _require_running(record, "assessPatches")
     started = fake.clock.now()
     activity = fake.new_id()
@@ -282,6 +289,7 @@ def install_patches(
         else timedelta(hours=4)
     )
     selected, excluded, not_selected = _selection(record, body, fake.available_patches(record))
+    _require_supported_image(record)
     _require_running(record, "installPatches")
     started = fake.clock.now()
     activity = fake.new_id()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_supported
 from ._requests import Body
 from ._routes import VM, Call, route
 from ._state import ImageRecord, PatchSettingsRecord, VmRecord
@@ -104,6 +105,18 @@ def _read_os_changes(
     )
 
 
+def _check_image(image: ImageRecord, os_type: str, changes: _OsChanges) -> None:
+    """AutomaticByPlatform needs a supported image (R9); custom images are let through (Q5)."""
+    if changes.settings.patch_mode == "AutomaticByPlatform" and not is_supported(image):
+        config = "windowsConfiguration" if os_type == "Windows" else "linuxConfiguration"
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            UNSUPPORTED_IMAGE_MESSAGE,
+            f"{config}.patchSettings.patchMode",
+        )
+
+
 def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: bool) -> None:
     if changes.enable_automatic_updates is not None:
         if not creating and changes.enable_automatic_updates != record.enable_automatic_updates:
@@ -158,6 +171,7 @@ def put_vm(
         changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
         if changes.touches_patch_settings:
             fake.check_preview()
+        _check_image(existing.image, existing.os_type, changes)
         _apply(fake, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
@@ -179,6 +193,7 @@ def put_vm(
             image_body.text("sku") or "",
             image_body.text("version") or "latest",
         )
+        _check_image(image, os_type, changes)
     record = fake.add_vm(
         resource_group,
         vm,
@@ -209,6 +224,7 @@ def patch_vm(
     changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
     if changes.touches_patch_settings:
         fake.check_preview()
+    _check_image(record.image, record.os_type, changes)
     _apply(fake, record, changes, creating=False)
     if tags is not None:
         record.tags = tags

@@ -263,3 +263,42 @@ def test_bad_install_bodies_start_nothing(
     assert response.status_code == 400
     assert response.json()["error"]["target"] == target
     assert fake.vm("rg", "vm1").installation is None
+
+
+def _unsupported_image() -> Any:
+    body = _example("2020-12-01/CreateALinuxVmWithPatchSettingModeOfAutomaticByPlatform.json")
+    body["properties"]["storageProfile"]["imageReference"] = {
+        "publisher": "SomeVendor",
+        "offer": "appliance",
+        "sku": "v1",
+        "version": "latest",
+    }
+    return body
+
+
+def test_automatic_by_platform_needs_a_supported_image(http: httpx.Client, fake: FakeAzure) -> None:
+    response = http.put(f"{VM}/vm1", params=API, json=_unsupported_image())
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["target"] == "linuxConfiguration.patchSettings.patchMode"
+    assert "not supported for VM Guest patch operations" in error["message"]
+    assert fake.find_vm("rg", "vm1") is None
+
+
+def test_on_demand_patching_needs_a_supported_image(http: httpx.Client, fake: FakeAzure) -> None:
+    from azpatch_fake import ImageRecord
+
+    fake.add_vm("rg", "vm1", image=ImageRecord("SomeVendor", "appliance", "v1"))
+    response = http.post(f"{VM}/vm1/assessPatches", params=API)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "InvalidParameter"
+    assert fake.vm("rg", "vm1").assessment is None
+
+
+def test_custom_images_are_let_through(http: httpx.Client, fake: FakeAzure) -> None:
+    body = _unsupported_image()
+    body["properties"]["storageProfile"]["imageReference"] = {
+        "id": f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Compute/images/golden"
+    }
+    assert http.put(f"{VM}/vm1", params=API, json=body).status_code == 201
+    assert http.post(f"{VM}/vm1/assessPatches", params=API).status_code == 202
