@@ -155,28 +155,28 @@ async def test_aio_clients(base_url: str) -> None:
         await resources.resource_groups.create_or_update(
             "aio", {"location": "westeurope"}, **PLAIN_HTTP
         )
-        poller = await compute.virtual_machines.begin_create_or_update(
-            "aio", "vm", _vm_body("Linux"), polling_interval=0, **PLAIN_HTTP
-        )
-        assert (await poller.result()).provisioning_state == "Succeeded"
-        assert (await compute.virtual_machines.get("aio", "vm", **PLAIN_HTTP)).name == "vm"
-        view = await compute.virtual_machines.instance_view("aio", "vm", **PLAIN_HTTP)
-        assert view.statuses
-        poller = await compute.virtual_machines.begin_assess_patches(
-            "aio", "vm", polling_interval=0, **PLAIN_HTTP
-        )
-        assert (await poller.result()).status == "Succeeded"
-        poller = await compute.virtual_machines.begin_install_patches(
-            "aio",
-            "vm",
-            {
-                "rebootSetting": "Never",
-                "linuxParameters": {"classificationsToInclude": ["Security"]},
-            },
-            polling_interval=0,
-            **PLAIN_HTTP,
-        )
-        assert (await poller.result()).installed_patch_count > 0
+        for os_type in ("Linux", "Windows"):
+            name = f"{os_type.lower()}-vm"
+            poller = await compute.virtual_machines.begin_create_or_update(
+                "aio", name, _vm_body(os_type), polling_interval=0, **PLAIN_HTTP
+            )
+            assert (await poller.result()).provisioning_state == "Succeeded"
+            assert (await compute.virtual_machines.get("aio", name, **PLAIN_HTTP)).name == name
+            view = await compute.virtual_machines.instance_view("aio", name, **PLAIN_HTTP)
+            assert view.statuses
+            poller = await compute.virtual_machines.begin_assess_patches(
+                "aio", name, polling_interval=0, **PLAIN_HTTP
+            )
+            assert (await poller.result()).status == "Succeeded"
+            key = "windowsParameters" if os_type == "Windows" else "linuxParameters"
+            poller = await compute.virtual_machines.begin_install_patches(
+                "aio",
+                name,
+                {"rebootSetting": "Never", key: {"classificationsToInclude": ["Security"]}},
+                polling_interval=0,
+                **PLAIN_HTTP,
+            )
+            assert (await poller.result()).installed_patch_count > 0
         feature = await features.features.register(
             "Microsoft.Compute", "InGuestAutoPatchVMPreview", **PLAIN_HTTP
         )
