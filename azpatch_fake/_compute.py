@@ -6,6 +6,7 @@ Retry-After, take virtual time, and end by updating the VM, as ARM's do.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -265,8 +266,7 @@ def _selection(
 
 
 def _mask(patch: Patch, mask: str) -> bool:
-    import fnmatch  # noqa: PLC0415
-
+    """A Linux package mask, ``name_version`` with ``*`` and ``?``, matched against a patch."""
     name, _, version = mask.partition("_")
     return fnmatch.fnmatch(patch.name, name) and (
         not version or fnmatch.fnmatch(patch.version, version)

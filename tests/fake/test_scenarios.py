@@ -171,3 +171,26 @@ async def test_a_resumed_poller_finishes(client: Any, fake: FakeAzure) -> None:
         client.virtual_machines.begin_assess_patches("rg", "lin1", continuation_token=token)
     )
     assert (await maybe(resumed.result())).succeeded
+
+
+async def test_kb_and_package_filters(client: Any, fake: FakeAzure) -> None:
+    windows_patches = fake.available_patches(fake.vm("rg", "win1"))
+    security = [p for p in windows_patches if p.classification == "Security"]
+    parameters = m.VirtualMachineInstallPatchesParameters(
+        reboot_setting=m.VMGuestPatchRebootSetting.NEVER,
+        windows_parameters=m.WindowsParameters(
+            classifications_to_include=("Security",), kb_numbers_to_exclude=(security[0].kb_id,)
+        ),
+    )
+    result = await maybe(client.virtual_machines.install_patches("rg", "win1", parameters))
+    assert (result.installed_patch_count, result.excluded_patch_count) == (2, 1)
+    linux_patches = fake.available_patches(fake.vm("rg", "lin1"))
+    wanted = linux_patches[0]
+    parameters = m.VirtualMachineInstallPatchesParameters(
+        reboot_setting=m.VMGuestPatchRebootSetting.NEVER,
+        linux_parameters=m.LinuxParameters(
+            package_name_masks_to_include=(f"{wanted.name}_{wanted.version}",)
+        ),
+    )
+    result = await maybe(client.virtual_machines.install_patches("rg", "lin1", parameters))
+    assert [p.name for p in result.patches if p.installation_state == "Installed"] == [wanted.name]
