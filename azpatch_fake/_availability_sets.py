@@ -52,9 +52,7 @@ def put_availability_set(
     fake.check_subscription(subscription)
     fake.check_resource_group(resource_group)
     body = Body.parse(call.request.content, required=True)
-    location = body.text("location")
-    if location is None:
-        raise ArmError(400, "LocationRequired", "The location property is required.", "location")
+    location = body.location()
     properties = body.object("properties")
     update_domains = _count(properties, "platformUpdateDomainCount", 5, 20)
     fault_domains = _count(properties, "platformFaultDomainCount", 2, 3)

@@ -116,9 +116,7 @@ def put_resource_group(
 ) -> Reply:
     fake.check_subscription(subscription)
     body = Body.parse(call.request.content, required=True)
-    location = body.text("location")
-    if location is None:
-        raise ArmError(400, "LocationRequired", "The location property is required.", "location")
+    location = body.location()
     existing = fake.resource_group(resource_group)
     if existing is not None:
         return Reply(200, _group_json(fake, *existing))

@@ -81,6 +81,15 @@ class Body:
             )
         return value
 
+    def location(self) -> str:
+        """The resource's ``location``, which every PUT of a tracked resource needs."""
+        location = self.text("location")
+        if location is None:
+            raise ArmError(
+                400, "LocationRequired", "The location property is required.", "location"
+            )
+        return location
+
     def text(self, key: str) -> str | None:
         value: str | None = self._typed(key, str, "a string")
         return value

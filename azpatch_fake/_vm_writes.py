@@ -161,9 +161,7 @@ def put_vm(
     existing = fake.find_vm(resource_group, vm)
     _check_precondition(call, existing)
     body = Body.parse(call.request.content, required=True)
-    location = body.text("location")
-    if location is None:
-        raise ArmError(400, "LocationRequired", "The location property is required.", "location")
+    location = body.location()
     properties = body.object("properties")
     tags = _tags(body)
     zones = body.strings("zones")
