@@ -39,6 +39,12 @@ from ._exceptions import (
     TransportError,
     UntrustedURLError,
 )
+from ._patch_plan import (
+    PatchRulesProfile,
+    PatchSettingsPlan,
+    PatchSettingsRefusal,
+    plan_patch_settings_change,
+)
 from ._policies import PollingPolicy, RetryPolicy
 from ._registration_results import GuestPatchingPreview, ProgressCallback, RegistrationProgress
 from ._serde import from_wire, to_wire
@@ -80,7 +86,10 @@ __all__ = [
     "OperationError",
     "OperationFailedError",
     "Pager",
+    "PatchRulesProfile",
     "PatchRunError",
+    "PatchSettingsPlan",
+    "PatchSettingsRefusal",
     "PermissionDeniedError",
     "PollingPolicy",
     "PollingTimeoutError",
@@ -99,6 +108,7 @@ __all__ = [
     "UntrustedURLError",
     "__version__",
     "from_wire",
+    "plan_patch_settings_change",
     "to_wire",
 ]
 
