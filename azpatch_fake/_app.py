@@ -18,6 +18,8 @@ from . import _wire as wire
 from ._catalog import Catalog
 from ._clock import VirtualClock
 from ._faults import FaultPlan
+from ._images import DEFAULT_IMAGES
+from ._patch_rules import PROFILES
 from ._routes import resolve
 from ._state import (
     AvailabilitySetRecord,
@@ -39,12 +41,6 @@ __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
 PREVIEW_FEATURES = ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview")
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
-_IMAGES = {
-    "Windows": ImageRecord(
-        "MicrosoftWindowsServer", "WindowsServer", "2022-datacenter-azure-edition"
-    ),
-    "Linux": ImageRecord("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"),
-}
 
 
 @attrs.frozen
@@ -88,6 +84,7 @@ class FakeAzure:
         feature_registration_delay: timedelta = timedelta(minutes=3),
         provider_registration_delay: timedelta = timedelta(minutes=1),
         require_preview_registration: bool = False,
+        patch_rules_profile: str = "ga",
     ) -> None:
         self.clock = VirtualClock(start)
         self.catalog = Catalog(seed=seed, start=start)
@@ -103,6 +100,9 @@ class FakeAzure:
         self.feature_registration_delay = feature_registration_delay.total_seconds()
         self.provider_registration_delay = provider_registration_delay.total_seconds()
         self.require_preview_registration = require_preview_registration
+        if patch_rules_profile not in PROFILES:
+            raise ValueError(f"patch_rules_profile is one of {', '.join(PROFILES)}")
+        self.patch_rules_profile = patch_rules_profile
         self.unhandled: list[httpx.Request] = []
         self.handled: list[str] = []
         self.provider_registered_at: dict[str, datetime] = {}
@@ -152,7 +152,7 @@ class FakeAzure:
             name=name,
             location=location or group_location,
             os_type=os_type,
-            image=image or _IMAGES[os_type],
+            image=image or DEFAULT_IMAGES[os_type],
             vm_id=self.new_id(),
             created=self.clock.now(),
             zones=list(zones),

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from ._state import ImageRecord
 
-__all__ = ["UNSUPPORTED_IMAGE_MESSAGE", "is_supported"]
+__all__ = [
+    "DEFAULT_IMAGES",
+    "HOTPATCHABLE",
+    "SUPPORTED",
+    "UNSUPPORTED_IMAGE_MESSAGE",
+    "is_supported",
+]
 
 UNSUPPORTED_IMAGE_MESSAGE = (
     "The selected VM image is not supported for VM Guest patch operations."
@@ -27,6 +33,21 @@ def _skus(publisher: str, offer: str, *skus: str) -> set[tuple[str, str, str]]:
 
 _WINDOWS = "MicrosoftWindowsServer"
 _CIS = "Center-for-Internet-Security-Inc"
+# The documentation's "Supported Windows Images (Hotpatchable)" table.
+HOTPATCHABLE: frozenset[tuple[str, str, str]] = frozenset(
+    _skus(
+        _WINDOWS,
+        "WindowsServer",
+        "2025-datacenter-azure-edition",
+        "2025-datacenter-azure-edition-core",
+        "2025-datacenter-azure-edition-smalldisk",
+        "2025-datacenter-azure-edition-core-smalldisk",
+        "2022-datacenter-azure-edition-core-smalldisk",
+        "2022-datacenter-azure-edition-core",
+        "2022-datacenter-azure-edition-hotpatch",
+        "2022-datacenter-azure-edition-hotpatch-smalldisk",
+    )
+)
 SUPPORTED: frozenset[tuple[str, str, str]] = frozenset(
     _skus(
         _WINDOWS,
@@ -229,6 +250,15 @@ SUPPORTED: frozenset[tuple[str, str, str]] = frozenset(
     | _skus("SUSE", "sles-sap-15-sp4", "gen2")
     | _skus("SUSE", "sles-sap-15-sp5", "gen2")
 )
+
+
+# What a VM is created from when its request names no image.
+DEFAULT_IMAGES = {
+    "Windows": ImageRecord(
+        "MicrosoftWindowsServer", "WindowsServer", "2022-datacenter-azure-edition"
+    ),
+    "Linux": ImageRecord("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"),
+}
 
 
 def is_supported(image: ImageRecord) -> bool:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_supported
+from ._images import DEFAULT_IMAGES
+from ._patch_rules import Situation, check_patch_settings
 from ._requests import Body
 from ._routes import VM, Call, route
 from ._state import ImageRecord, PatchSettingsRecord, VmRecord
@@ -20,13 +21,6 @@ if TYPE_CHECKING:
     from ._app import FakeAzure
 
 __all__: list[str] = []
-
-PATCH_MODES = {
-    "Windows": ("Manual", "AutomaticByOS", "AutomaticByPlatform"),
-    "Linux": ("ImageDefault", "AutomaticByPlatform"),
-}
-ASSESSMENT_MODES = ("ImageDefault", "AutomaticByPlatform")
-PLATFORM_REBOOT_SETTINGS = ("Unknown", "IfRequired", "Never", "Always")
 
 
 @attrs.frozen
@@ -77,12 +71,12 @@ def _read_os_changes(
     if config is None:
         return _OsChanges(settings, computer_name=profile.text("computerName") if profile else None)
     patch = config.object("patchSettings")
-    if patch is not None:
-        mode = patch.choice("patchMode", PATCH_MODES[os_type])
-        assessment = patch.choice("assessmentMode", ASSESSMENT_MODES)
+    if patch is not None:  # values are judged by the patch rules, in ARM's order
+        mode = patch.text("patchMode")
+        assessment = patch.text("assessmentMode")
         hotpatching = patch.flag("enableHotpatching") if os_type == "Windows" else None
         platform = patch.object("automaticByPlatformSettings")
-        reboot = platform.choice("rebootSetting", PLATFORM_REBOOT_SETTINGS) if platform else None
+        reboot = platform.text("rebootSetting") if platform else None
         bypass = platform.flag("bypassPlatformSafetyChecksOnUserSchedule") if platform else None
         settings = PatchSettingsRecord(
             patch_mode=mode or current.patch_mode,
@@ -105,16 +99,27 @@ def _read_os_changes(
     )
 
 
-def _check_image(image: ImageRecord, os_type: str, changes: _OsChanges) -> None:
-    """AutomaticByPlatform needs a supported image (R9); custom images are let through (Q5)."""
-    if changes.settings.patch_mode == "AutomaticByPlatform" and not is_supported(image):
-        config = "windowsConfiguration" if os_type == "Windows" else "linuxConfiguration"
-        raise ArmError(
-            400,
-            "InvalidParameter",
-            UNSUPPORTED_IMAGE_MESSAGE,
-            f"{config}.patchSettings.patchMode",
-        )
+def _check_rules(
+    fake: FakeAzure, changes: _OsChanges, record: VmRecord | None, os_type: str, image: ImageRecord
+) -> None:
+    """The patch rules (R1 to R15) for the settings the request asks for."""
+    if not changes.touches_patch_settings:
+        return
+    fake.check_preview()
+    default_mode = "AutomaticByOS" if os_type == "Windows" else "ImageDefault"
+    current = record.patch_settings.patch_mode if record else None
+    eau = changes.enable_automatic_updates if record is None else record.enable_automatic_updates
+    agent = changes.provision_vm_agent
+    if agent is None:
+        agent = record.provision_vm_agent if record else True
+    situation = Situation(
+        os_type=os_type,
+        image=image,
+        current_mode=current or default_mode,
+        enable_automatic_updates=True if eau is None else eau,
+        provision_vm_agent=agent,
+    )
+    check_patch_settings(situation, changes.settings, profile=fake.patch_rules_profile)
 
 
 def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: bool) -> None:
@@ -167,17 +172,13 @@ def put_vm(
     zones = body.strings("zones")
     if existing is not None:
         changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
-        if changes.touches_patch_settings:
-            fake.check_preview()
-        _check_image(existing.image, existing.os_type, changes)
+        _check_rules(fake, changes, existing, existing.os_type, existing.image)
         _apply(fake, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
         return Reply(200, fake.vm_json(existing), {"ETag": existing.etag})
     os_type = _os_type(properties)
     changes = _read_os_changes(properties, os_type, PatchSettingsRecord())
-    if changes.touches_patch_settings:
-        fake.check_preview()
     storage = properties.object("storageProfile") if properties else None
     image_body = storage.object("imageReference") if storage else None
     availability = properties.object("availabilitySet") if properties else None
@@ -191,7 +192,7 @@ def put_vm(
             image_body.text("sku") or "",
             image_body.text("version") or "latest",
         )
-        _check_image(image, os_type, changes)
+    _check_rules(fake, changes, None, os_type, image or DEFAULT_IMAGES[os_type])
     record = fake.add_vm(
         resource_group,
         vm,
@@ -220,9 +221,7 @@ def patch_vm(
     body = Body.parse(call.request.content, required=True)
     tags = _tags(body)
     changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
-    if changes.touches_patch_settings:
-        fake.check_preview()
-    _check_image(record.image, record.os_type, changes)
+    _check_rules(fake, changes, record, record.os_type, record.image)
     _apply(fake, record, changes, creating=False)
     if tags is not None:
         record.tags = tags

@@ -43,7 +43,6 @@ def _example(name: str) -> Any:
             "Linux",
             "AutomaticByPlatform",
         ),
-        ("2020-12-01/CreateAWindowsVmWithPatchSettingModeOfManual.json", "Windows", "Manual"),
         (
             "2026-03-01/VirtualMachine_Create_WindowsVmWithAutomaticByPlatformSettings.json",
             "Windows",
@@ -64,8 +63,28 @@ def test_microsofts_create_examples_are_accepted(
     assert fake.vm("rg", "myVM").os_type == os_type
 
 
+MANUAL_EXAMPLE = "2020-12-01/CreateAWindowsVmWithPatchSettingModeOfManual.json"
+
+
+def test_the_manual_example_breaks_rule_r6_and_its_corrected_copy_is_accepted(
+    http: httpx.Client, fake: FakeAzure
+) -> None:
+    """The example sends Manual with enableAutomaticUpdates true, which R6 refuses."""
+    refused = http.put(f"{VM}/vm1", params=API, json=_example(MANUAL_EXAMPLE))
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert (error["code"], error["target"]) == (
+        "InvalidParameter",
+        "windowsConfiguration.patchSettings.patchMode",
+    )
+    assert fake.find_vm("rg", "vm1") is None
+    assert _create(http).status_code == 201
+
+
 def _create(http: httpx.Client) -> httpx.Response:
-    body = _example("2020-12-01/CreateAWindowsVmWithPatchSettingModeOfManual.json")
+    """Microsoft's Manual example, corrected to enableAutomaticUpdates false (R6)."""
+    body = _example(MANUAL_EXAMPLE)
+    body["properties"]["osProfile"]["windowsConfiguration"]["enableAutomaticUpdates"] = False
     return http.put(f"{VM}/vm1", params=API, json=body)
 
 
@@ -73,7 +92,9 @@ def test_patch_honours_if_match(http: httpx.Client, fake: FakeAzure) -> None:
     etag = _create(http).headers["ETag"]
     change = {
         "properties": {
-            "osProfile": {"windowsConfiguration": {"patchSettings": {"patchMode": "AutomaticByOS"}}}
+            "osProfile": {
+                "windowsConfiguration": {"patchSettings": {"patchMode": "AutomaticByPlatform"}}
+            }
         }
     }
     stale = http.patch(f"{VM}/vm1", params=API, json=change, headers={"If-Match": '"0"'})
@@ -82,7 +103,7 @@ def test_patch_honours_if_match(http: httpx.Client, fake: FakeAzure) -> None:
     fresh = http.patch(f"{VM}/vm1", params=API, json=change, headers={"If-Match": etag})
     assert fresh.status_code == 200
     assert fresh.headers["ETag"] != etag
-    assert fake.vm("rg", "vm1").patch_settings.patch_mode == "AutomaticByOS"
+    assert fake.vm("rg", "vm1").patch_settings.patch_mode == "AutomaticByPlatform"
 
 
 def test_enable_automatic_updates_cannot_change_after_creation(
@@ -90,7 +111,7 @@ def test_enable_automatic_updates_cannot_change_after_creation(
 ) -> None:
     _create(http)
     change = {
-        "properties": {"osProfile": {"windowsConfiguration": {"enableAutomaticUpdates": False}}}
+        "properties": {"osProfile": {"windowsConfiguration": {"enableAutomaticUpdates": True}}}
     }
     response = http.patch(f"{VM}/vm1", params=API, json=change)
     assert response.status_code == 409
@@ -110,7 +131,7 @@ def test_enable_automatic_updates_cannot_change_after_creation(
             },
             400,
             "InvalidParameter",
-            "properties.osProfile.windowsConfiguration.patchSettings.patchMode",
+            "windowsConfiguration.patchSettings.patchMode",
         ),
         (
             {"properties": {"osProfile": {"windowsConfiguration": {"provisionVMAgent": "yes"}}}},
