@@ -28,6 +28,7 @@ from ._exceptions import (
     NotFoundError,
     OperationError,
     OperationFailedError,
+    PatchModeTransitionError,
     PatchRunError,
     PermissionDeniedError,
     PollingTimeoutError,
@@ -43,10 +44,17 @@ from ._patch_plan import (
     PatchRulesProfile,
     PatchSettingsPlan,
     PatchSettingsRefusal,
+    patch_settings_for_new_vm,
     plan_patch_settings_change,
 )
 from ._policies import PollingPolicy, RetryPolicy
-from ._registration_results import GuestPatchingPreview, ProgressCallback, RegistrationProgress
+from ._registration_results import (
+    GuestPatchingPreview,
+    PatchModeProgress,
+    PatchModeProgressCallback,
+    ProgressCallback,
+    RegistrationProgress,
+)
 from ._serde import from_wire, to_wire
 
 if TYPE_CHECKING:
@@ -86,6 +94,9 @@ __all__ = [
     "OperationError",
     "OperationFailedError",
     "Pager",
+    "PatchModeProgress",
+    "PatchModeProgressCallback",
+    "PatchModeTransitionError",
     "PatchRulesProfile",
     "PatchRunError",
     "PatchSettingsPlan",
@@ -108,6 +119,7 @@ __all__ = [
     "UntrustedURLError",
     "__version__",
     "from_wire",
+    "patch_settings_for_new_vm",
     "plan_patch_settings_change",
     "to_wire",
 ]

@@ -19,7 +19,8 @@
     │   └── PollingTimeoutError         it did not end in time; resume from the token
     ├── UntrustedURLError               a URL would have carried the token elsewhere
     └── ConfigurationError              bad input, refused before any request
-        └── InvalidArgumentError
+        ├── InvalidArgumentError
+        └── PatchModeTransitionError    a patch-settings change Azure would refuse
 
 Every error that ARM described carries its ``code``, ``message``, ``target``
 and the ``x-ms-request-id``; ``str(error)`` shows them. No error carries a
@@ -45,6 +46,7 @@ __all__ = [
     "NotFoundError",
     "OperationError",
     "OperationFailedError",
+    "PatchModeTransitionError",
     "PatchRunError",
     "PermissionDeniedError",
     "PollingTimeoutError",
@@ -230,3 +232,15 @@ class ConfigurationError(AzpatchError):
 
 class InvalidArgumentError(ConfigurationError, ValueError):
     """An argument is malformed: a subscription id that is no GUID, a name with a slash."""
+
+
+class PatchModeTransitionError(ConfigurationError):
+    """Azure would refuse this patch-settings change; nothing was written.
+
+    ``code``, ``target`` and ``message`` are what ARM answers with; ``status``
+    its HTTP status.
+    """
+
+    def __init__(self, message: str, *, code: str, target: str | None, status: int) -> None:
+        super().__init__(message, code=code, target=target)
+        self.status = status

@@ -17,13 +17,16 @@ from typing import Literal
 
 import attrs
 
+from ._exceptions import PatchModeTransitionError
 from ._supported_images import HOTPATCHABLE, SUPPORTED
 from .models import (
+    ImageReference,
     LinuxConfiguration,
     LinuxPatchSettings,
     LinuxVMGuestPatchAutomaticByPlatformSettings,
     OSProfile,
     PatchSettings,
+    StorageProfile,
     VirtualMachine,
     VirtualMachineUpdate,
     WindowsConfiguration,
@@ -34,6 +37,7 @@ __all__ = [
     "PatchRulesProfile",
     "PatchSettingsPlan",
     "PatchSettingsRefusal",
+    "patch_settings_for_new_vm",
     "plan_patch_settings_change",
 ]
 
@@ -287,6 +291,49 @@ def _body(os_type: str, target: PatchSettings | LinuxPatchSettings) -> VirtualMa
     return VirtualMachineUpdate(os_profile=profile)
 
 
+def target_settings(
+    vm: VirtualMachine,
+    mode: str,
+    *,
+    assessment_mode: str | None,
+    reboot_setting: str | None,
+    bypass_platform_safety_checks_on_user_schedule: bool | None,
+    enable_hotpatching: bool | None,
+) -> PatchSettings | LinuxPatchSettings:
+    """The patch settings of ``vm``'s OS that ``set_patch_mode`` asks for."""
+    platform_given = (
+        reboot_setting is not None or bypass_platform_safety_checks_on_user_schedule is not None
+    )
+    if _facts(vm).os_type == "Windows":
+        return PatchSettings(
+            patch_mode=mode,
+            assessment_mode=assessment_mode,
+            enable_hotpatching=enable_hotpatching,
+            automatic_by_platform_settings=WindowsVMGuestPatchAutomaticByPlatformSettings(
+                reboot_setting=reboot_setting,
+                bypass_platform_safety_checks_on_user_schedule=(
+                    bypass_platform_safety_checks_on_user_schedule
+                ),
+            )
+            if platform_given
+            else None,
+        )
+    if enable_hotpatching:
+        raise ValueError("hotpatching exists only on Windows")
+    return LinuxPatchSettings(
+        patch_mode=mode,
+        assessment_mode=assessment_mode,
+        automatic_by_platform_settings=LinuxVMGuestPatchAutomaticByPlatformSettings(
+            reboot_setting=reboot_setting,
+            bypass_platform_safety_checks_on_user_schedule=(
+                bypass_platform_safety_checks_on_user_schedule
+            ),
+        )
+        if platform_given
+        else None,
+    )
+
+
 def plan_patch_settings_change(
     vm: VirtualMachine,
     target: PatchSettings | LinuxPatchSettings,
@@ -311,4 +358,65 @@ def plan_patch_settings_change(
         body=None if refusal else _body(facts.os_type, target),
         current_mode=facts.mode,
         target_mode=mode,
+    )
+
+
+def patch_settings_for_new_vm(
+    os_type: Literal["Windows", "Linux"],
+    mode: str,
+    *,
+    assessment_mode: str | None = None,
+    reboot_setting: str | None = None,
+    bypass_platform_safety_checks_on_user_schedule: bool | None = None,
+    enable_hotpatching: bool | None = None,
+    image: ImageReference | None = None,
+    profile: PatchRulesProfile = "ga",
+) -> OSProfile:
+    """The osProfile fragment that creates a VM in ``mode``, correct by construction.
+
+    Windows gets the ``enableAutomaticUpdates`` the mode needs (it cannot change
+    later) and ``provisionVMAgent``. The fragment is judged by the same rules
+    as a change (with ``image``, if given); a refusal raises
+    ``PatchModeTransitionError``. Merge it into a template or another SDK's body
+    with ``azpatch.to_wire``.
+    """
+    windows = os_type == "Windows"
+    automatic_updates = mode != "Manual"
+    seed = VirtualMachine(
+        os_profile=OSProfile(
+            windows_configuration=WindowsConfiguration(
+                enable_automatic_updates=automatic_updates, provision_vm_agent=True
+            )
+            if windows
+            else None,
+            linux_configuration=None if windows else LinuxConfiguration(provision_vm_agent=True),
+        ),
+        storage_profile=StorageProfile(image_reference=image) if image else None,
+    )
+    target = target_settings(
+        seed,
+        mode,
+        assessment_mode=assessment_mode,
+        reboot_setting=reboot_setting,
+        bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
+        enable_hotpatching=enable_hotpatching,
+    )
+    plan = plan_patch_settings_change(seed, target, profile=profile)
+    if plan.refusal is not None:
+        raise PatchModeTransitionError(
+            plan.refusal.message,
+            code=plan.refusal.code,
+            target=plan.refusal.target,
+            status=plan.refusal.status,
+        )
+    if isinstance(target, PatchSettings):
+        return OSProfile(
+            windows_configuration=WindowsConfiguration(
+                enable_automatic_updates=automatic_updates,
+                provision_vm_agent=True,
+                patch_settings=target,
+            )
+        )
+    return OSProfile(
+        linux_configuration=LinuxConfiguration(provision_vm_agent=True, patch_settings=target)
     )

@@ -1,4 +1,4 @@
-"""What registration waits report while they wait, and what the preview opt-in returns."""
+"""What the waits report while they wait, and what the preview opt-in returns."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ import attrs
 
 from .models import FeatureResult, Provider
 
-__all__ = ["GuestPatchingPreview", "ProgressCallback", "RegistrationProgress"]
+__all__ = [
+    "GuestPatchingPreview",
+    "PatchModeProgress",
+    "PatchModeProgressCallback",
+    "ProgressCallback",
+    "RegistrationProgress",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -23,6 +29,19 @@ class RegistrationProgress:
 
 
 ProgressCallback: TypeAlias = Callable[[RegistrationProgress], None]
+
+
+@attrs.frozen(kw_only=True)
+class PatchModeProgress:
+    """One poll of a VM's patch mode: ``state`` is its PatchModeConfigurationState."""
+
+    vm: str
+    state: str
+    elapsed: float
+    ready: bool
+
+
+PatchModeProgressCallback: TypeAlias = Callable[[PatchModeProgress], None]
 
 
 @attrs.frozen(kw_only=True)

@@ -35,6 +35,7 @@ WINDOWS_CLASSIFICATIONS = (
 )
 LINUX_CLASSIFICATIONS = ("Critical", "Security", "Other")
 REBOOT_SETTINGS = ("IfRequired", "Never", "Always")
+INSTALL_PATCHES_SINCE = "2020-12-01"
 _CRITICAL_OR_SECURITY = frozenset({"Critical", "Security"})
 
 
@@ -278,6 +279,13 @@ def install_patches(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
     record = _vm(fake, subscription, resource_group, vm)
+    if call.api_version < INSTALL_PATCHES_SINCE:
+        raise ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            f"installPatches needs api-version {INSTALL_PATCHES_SINCE} or later.",
+            "api-version",
+        )  # synthetic: 2020-06-01 gave Windows assessment only (R10)
     body = Body.parse(call.request.content, required=True)
     reboot = body.choice("rebootSetting", REBOOT_SETTINGS)
     if reboot is None:

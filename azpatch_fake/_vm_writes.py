@@ -99,13 +99,30 @@ def _read_os_changes(
     )
 
 
+# Linux patch settings arrived with this api-version (R10); Windows had them since 2020-06-01.
+LINUX_PATCH_SETTINGS_SINCE = "2020-12-01"
+
+
 def _check_rules(
-    fake: FakeAzure, changes: _OsChanges, record: VmRecord | None, os_type: str, image: ImageRecord
+    fake: FakeAzure,
+    call: Call,
+    changes: _OsChanges,
+    record: VmRecord | None,
+    *,
+    os_type: str,
+    image: ImageRecord,
 ) -> None:
     """The patch rules (R1 to R15) for the settings the request asks for."""
     if not changes.touches_patch_settings:
         return
     fake.check_preview()
+    if os_type == "Linux" and call.api_version < LINUX_PATCH_SETTINGS_SINCE:
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            f"Linux patch settings need api-version {LINUX_PATCH_SETTINGS_SINCE} or later.",
+            "linuxConfiguration.patchSettings",
+        )  # synthetic
     default_mode = "AutomaticByOS" if os_type == "Windows" else "ImageDefault"
     current = record.patch_settings.patch_mode if record else None
     eau = changes.enable_automatic_updates if record is None else record.enable_automatic_updates
@@ -172,7 +189,7 @@ def put_vm(
     zones = body.strings("zones")
     if existing is not None:
         changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
-        _check_rules(fake, changes, existing, existing.os_type, existing.image)
+        _check_rules(fake, call, changes, existing, os_type=existing.os_type, image=existing.image)
         _apply(fake, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
@@ -192,7 +209,7 @@ def put_vm(
             image_body.text("sku") or "",
             image_body.text("version") or "latest",
         )
-    _check_rules(fake, changes, None, os_type, image or DEFAULT_IMAGES[os_type])
+    _check_rules(fake, call, changes, None, os_type=os_type, image=image or DEFAULT_IMAGES[os_type])
     record = fake.add_vm(
         resource_group,
         vm,
@@ -221,7 +238,7 @@ def patch_vm(
     body = Body.parse(call.request.content, required=True)
     tags = _tags(body)
     changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
-    _check_rules(fake, changes, record, record.os_type, record.image)
+    _check_rules(fake, call, changes, record, os_type=record.os_type, image=record.image)
     _apply(fake, record, changes, creating=False)
     if tags is not None:
         record.tags = tags

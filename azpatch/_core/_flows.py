@@ -7,22 +7,37 @@ Request building and response reading are delegated to ``_requests``,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Generic, Protocol, TypeVar
 
 import attrs
 import httpx
 
-from .._exceptions import OperationFailedError, PollingTimeoutError, ResponseValidationError
+from .._exceptions import (
+    OperationFailedError,
+    PatchModeTransitionError,
+    PollingTimeoutError,
+    ResponseValidationError,
+)
+from .._patch_plan import PatchRulesProfile, plan_patch_settings_change, target_settings
 from .._policies import PollingPolicy
-from .._registration_results import GuestPatchingPreview, ProgressCallback, RegistrationProgress
+from .._registration_results import (
+    GuestPatchingPreview,
+    PatchModeProgress,
+    PatchModeProgressCallback,
+    ProgressCallback,
+    RegistrationProgress,
+)
 from .._serde import from_wire
 from ..models import (
     FeatureResult,
     Provider,
+    VirtualMachine,
     VirtualMachineAssessPatchesResult,
     VirtualMachineInstallPatchesParameters,
     VirtualMachineInstallPatchesResult,
+    VirtualMachineInstanceView,
     WireModel,
 )
 from . import _continuation, _lro
@@ -44,9 +59,12 @@ __all__ = [
     "install_patches",
     "list_page",
     "provider_registration",
+    "set_patch_mode",
+    "wait_for_patch_mode_ready",
     "wait_until_registered",
 ]
 
+logger = logging.getLogger("azpatch")
 M = TypeVar("M", bound=WireModel)
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -310,3 +328,110 @@ def enable_guest_patching_preview(
             policy, provider_registration(ctx, COMPUTE), timeout=remaining, on_progress=on_progress
         )
     return GuestPatchingPreview(features=tuple(features), provider=provider, changed=changed)
+
+
+# -- patch mode ------------------------------------------------------------------------------
+
+_MODE_STATE = "PatchModeConfigurationState/"
+
+
+def set_patch_mode(
+    ctx: RequestContext,
+    policy: PollingPolicy,
+    resource_group: str,
+    vm_name: str,
+    mode: str,
+    *,
+    assessment_mode: str | None,
+    reboot_setting: str | None,
+    bypass_platform_safety_checks_on_user_schedule: bool | None,
+    enable_hotpatching: bool | None,
+    profile: PatchRulesProfile,
+    dry_run: bool,
+) -> Flow[VirtualMachine]:
+    """Read the VM, judge the change, and PATCH it only if Azure would accept it.
+
+    The PATCH carries If-Match with the etag read, so a change made by someone
+    else in between fails (412) instead of being overwritten.
+    """
+    read = requests.virtual_machine(ctx, resource_group, vm_name, expand="instanceView")
+    vm = yield from call(read, VirtualMachine)
+    target = target_settings(
+        vm,
+        mode,
+        assessment_mode=assessment_mode,
+        reboot_setting=reboot_setting,
+        bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
+        enable_hotpatching=enable_hotpatching,
+    )
+    plan = plan_patch_settings_change(vm, target, profile=profile)
+    if plan.refusal is not None:
+        refusal = plan.refusal
+        raise PatchModeTransitionError(
+            refusal.message, code=refusal.code, target=refusal.target, status=refusal.status
+        )
+    for warning in plan.warnings:
+        logger.warning("%s/%s: %s", resource_group, vm_name, warning)
+    if dry_run or plan.body is None:
+        return vm
+    update = requests.update_virtual_machine(
+        ctx, resource_group, vm_name, plan.body, if_match=vm.etag
+    )
+    return (
+        yield from _operation(
+            ctx,
+            policy,
+            "set_patch_mode",
+            update,
+            VirtualMachine,
+            idempotent=False,
+            continuation_token=None,
+        )
+    )
+
+
+def _patch_mode_state(view: VirtualMachineInstanceView) -> str:
+    statuses = view.patch_status.configuration_statuses if view.patch_status else None
+    for status in statuses or ():
+        if status.code and status.code.startswith(_MODE_STATE):
+            return status.code.removeprefix(_MODE_STATE)
+    return "Unknown"
+
+
+def wait_for_patch_mode_ready(
+    ctx: RequestContext,
+    policy: PollingPolicy,
+    resource_group: str,
+    vm_name: str,
+    *,
+    timeout: float,
+    on_progress: PatchModeProgressCallback | None,
+) -> Flow[VirtualMachineInstanceView]:
+    """Poll the instance view until its PatchModeConfigurationState is Ready.
+
+    Enablement runs in the VM's off-peak hours and can take more than three hours.
+    """
+    started = yield from now()
+    while True:
+        view = yield from call(
+            requests.instance_view(ctx, resource_group, vm_name), VirtualMachineInstanceView
+        )
+        state = _patch_mode_state(view)
+        elapsed = (yield from now()) - started
+        ready = state.casefold() == "ready"
+        if on_progress is not None:
+            on_progress(
+                PatchModeProgress(
+                    vm=f"{resource_group}/{vm_name}", state=state, elapsed=elapsed, ready=ready
+                )
+            )
+        if ready:
+            return view
+        if elapsed + policy.interval > timeout:
+            raise PollingTimeoutError(
+                f"the patch mode of {resource_group}/{vm_name} is still {state} after"
+                f" {elapsed:.0f}s (timeout {timeout:.0f}s)",
+                last_status=state,
+                continuation_token=None,
+            )
+        yield Sleep(policy.interval)

@@ -1,8 +1,9 @@
 """Long-running operations as a pure state machine, in ARM's order of preference.
 
 1. ``Azure-AsyncOperation``: poll it; its body's ``status`` says when the
-   operation ended. On success the result is fetched from ``Location``
-   (``final-state-via: location``), else taken from ``properties.output``.
+   operation ended. On success the result of a POST is fetched from
+   ``Location`` (``final-state-via: location``), else taken from
+   ``properties.output``; the result of a PUT or PATCH is the resource itself.
 2. ``Location``: poll it; 202 means running, 200 carries the result.
 3. The body's ``properties.provisioningState``: poll the resource itself.
 
@@ -100,8 +101,10 @@ def start(
     raise_for_status(response)
     async_operation_url = _trusted(response, "Azure-AsyncOperation", base_url)
     location_url = _trusted(response, "Location", base_url)
-    if response.status_code not in (201, 202):
-        location_url = None  # a 200 or 204 with a Location header is already the result
+    writes_resource = response.request.method in ("PUT", "PATCH")
+    if response.status_code not in (201, 202) or (writes_resource and async_operation_url):
+        location_url = None  # a 200 with a Location header is already the result
+    resource_url = str(response.request.url) if writes_resource else None
     body = json_body(response, operation) if response.content else None
     state = LroState(
         operation=operation,
@@ -109,6 +112,7 @@ def start(
         delay=_delay(response, policy),
         async_operation_url=async_operation_url,
         location_url=location_url,
+        resource_url=resource_url if async_operation_url else None,
     )
     if async_operation_url or location_url:
         return state, None
@@ -135,7 +139,7 @@ def advance(
             raise _failed(state.operation, status, body)
         if status.casefold() != SUCCEEDED:
             return attrs.evolve(polled, status=status), None
-        if state.location_url:  # fetch the result from Location without waiting
+        if state.location_url or state.resource_url:  # fetch the result without waiting
             return attrs.evolve(polled, status=status, delay=0.0), None
         output = body.get("properties", {}).get("output") if isinstance(body, dict) else None
         return attrs.evolve(polled, status=status), Final(output)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import httpx
 
 from .._serde import to_wire
-from ..models import VirtualMachineInstallPatchesParameters
+from ..models import VirtualMachineInstallPatchesParameters, VirtualMachineUpdate
 from ._context import API_VERSIONS, RequestContext
 from ._validation import (
     check_feature_name,
@@ -28,6 +28,7 @@ __all__ = [
     "register_feature",
     "register_provider",
     "unregister_feature",
+    "update_virtual_machine",
     "virtual_machine",
     "virtual_machines",
 ]
@@ -96,6 +97,23 @@ def virtual_machines(ctx: RequestContext, resource_group: str | None) -> httpx.R
     scope = f"/resourceGroups/{check_resource_group(resource_group)}" if resource_group else ""
     path = f"{scope}/providers/Microsoft.Compute/virtualMachines"
     return _build(ctx, "GET", path, api_version=_COMPUTE)
+
+
+def update_virtual_machine(
+    ctx: RequestContext,
+    resource_group: str,
+    vm_name: str,
+    update: VirtualMachineUpdate,
+    *,
+    if_match: str | None,
+) -> httpx.Request:
+    """A PATCH of the VM; with ``if_match`` it fails (412) if the VM changed since it was read."""
+    request = _build(
+        ctx, "PATCH", _vm_path(resource_group, vm_name), api_version=_COMPUTE, body=to_wire(update)
+    )
+    if if_match is not None:
+        request.headers["If-Match"] = if_match
+    return request
 
 
 def assess_patches(ctx: RequestContext, resource_group: str, vm_name: str) -> httpx.Request:

@@ -12,7 +12,9 @@ from .._core import _flows as flows
 from .._core import _requests as requests
 from .._core._stepper import Stepper
 from .._pagination import AsyncPager, Pager
+from .._patch_plan import PatchRulesProfile
 from .._polling import AsyncLROPoller, LROPoller
+from .._registration_results import PatchModeProgressCallback
 from ..models import (
     VirtualMachine,
     VirtualMachineAssessPatchesResult,
@@ -108,6 +110,58 @@ class VirtualMachines:
         """Install and wait; check the result's own ``status``, it can be Failed."""
         return self.begin_install_patches(resource_group, vm_name, parameters).result(timeout)
 
+    def set_patch_mode(
+        self,
+        resource_group: str,
+        vm_name: str,
+        mode: str,
+        *,
+        assessment_mode: str | None = None,
+        reboot_setting: str | None = None,
+        bypass_platform_safety_checks_on_user_schedule: bool | None = None,
+        enable_hotpatching: bool | None = None,
+        profile: PatchRulesProfile = "ga",
+        dry_run: bool = False,
+    ) -> VirtualMachine:
+        """Switch the VM's patch mode, or raise ``PatchModeTransitionError`` before writing.
+
+        The PATCH carries If-Match, so a concurrent change fails instead of being
+        overwritten. ``dry_run`` checks and returns the VM as it is.
+        """
+        flow = flows.set_patch_mode(
+            self._ctx,
+            self._driver.session.polling,
+            resource_group,
+            vm_name,
+            mode,
+            assessment_mode=assessment_mode,
+            reboot_setting=reboot_setting,
+            bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
+            enable_hotpatching=enable_hotpatching,
+            profile=profile,
+            dry_run=dry_run,
+        )
+        return self._driver.run(flow)
+
+    def wait_for_patch_mode_ready(
+        self,
+        resource_group: str,
+        vm_name: str,
+        *,
+        timeout: float,
+        on_progress: PatchModeProgressCallback | None = None,
+    ) -> VirtualMachineInstanceView:
+        """Wait until the patch mode is Ready; enablement can take more than three hours."""
+        flow = flows.wait_for_patch_mode_ready(
+            self._ctx,
+            self._driver.session.polling,
+            resource_group,
+            vm_name,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
+        return self._driver.run(flow)
+
 
 class AsyncVirtualMachines:
     def __init__(self, driver: AsyncDriver) -> None:
@@ -188,3 +242,55 @@ class AsyncVirtualMachines:
         """Install and wait; check the result's own ``status``, it can be Failed."""
         poller = await self.begin_install_patches(resource_group, vm_name, parameters)
         return await poller.result(timeout)
+
+    async def set_patch_mode(
+        self,
+        resource_group: str,
+        vm_name: str,
+        mode: str,
+        *,
+        assessment_mode: str | None = None,
+        reboot_setting: str | None = None,
+        bypass_platform_safety_checks_on_user_schedule: bool | None = None,
+        enable_hotpatching: bool | None = None,
+        profile: PatchRulesProfile = "ga",
+        dry_run: bool = False,
+    ) -> VirtualMachine:
+        """Switch the VM's patch mode, or raise ``PatchModeTransitionError`` before writing.
+
+        The PATCH carries If-Match, so a concurrent change fails instead of being
+        overwritten. ``dry_run`` checks and returns the VM as it is.
+        """
+        flow = flows.set_patch_mode(
+            self._ctx,
+            self._driver.session.polling,
+            resource_group,
+            vm_name,
+            mode,
+            assessment_mode=assessment_mode,
+            reboot_setting=reboot_setting,
+            bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
+            enable_hotpatching=enable_hotpatching,
+            profile=profile,
+            dry_run=dry_run,
+        )
+        return await self._driver.run(flow)
+
+    async def wait_for_patch_mode_ready(
+        self,
+        resource_group: str,
+        vm_name: str,
+        *,
+        timeout: float,
+        on_progress: PatchModeProgressCallback | None = None,
+    ) -> VirtualMachineInstanceView:
+        """Wait until the patch mode is Ready; enablement can take more than three hours."""
+        flow = flows.wait_for_patch_mode_ready(
+            self._ctx,
+            self._driver.session.polling,
+            resource_group,
+            vm_name,
+            timeout=timeout,
+            on_progress=on_progress,
+        )
+        return await self._driver.run(flow)

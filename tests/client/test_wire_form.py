@@ -359,3 +359,69 @@ def test_a_credential_without_get_token_is_refused(kind: str) -> None:
     cls = azpatch.AsyncClient if kind == "async" else azpatch.Client
     with pytest.raises(TypeError, match="get_token"):
         cls("00000000-0000-0000-0000-000000000001", "a-token-string")  # type: ignore[arg-type]
+
+
+WINDOWS_VM = {
+    "name": "vm1",
+    "etag": '"7"',
+    "properties": {
+        "osProfile": {
+            "windowsConfiguration": {
+                "enableAutomaticUpdates": True,
+                "provisionVMAgent": True,
+                "patchSettings": {"patchMode": "AutomaticByOS"},
+            }
+        },
+        "storageProfile": {
+            "imageReference": {
+                "publisher": "MicrosoftWindowsServer",
+                "offer": "WindowsServer",
+                "sku": "2019-Datacenter",
+            }
+        },
+    },
+}
+
+
+async def test_set_patch_mode_patches_with_if_match_and_follows_the_operation(
+    client: Any, respx_mock: respx.MockRouter
+) -> None:
+    updated = json.loads(json.dumps(WINDOWS_VM))
+    updated["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]["patchMode"] = (
+        "AutomaticByPlatform"
+    )
+    updating = json.loads(json.dumps(updated))
+    updating["properties"]["provisioningState"] = "Updating"
+    vm_route = respx_mock.get(VM_URL).mock(
+        side_effect=[httpx.Response(200, json=WINDOWS_VM), httpx.Response(200, json=updated)]
+    )
+    patch = respx_mock.patch(VM_URL).respond(
+        200, json=updating, headers={"Azure-AsyncOperation": OPERATION_URL, "Retry-After": "1"}
+    )
+    respx_mock.get(OPERATION_URL).respond(json={"status": "Succeeded"})
+    vm = await maybe(client.virtual_machines.set_patch_mode("rg", "vm1", "AutomaticByPlatform"))
+    assert str(vm.os_profile.windows_configuration.patch_settings.patch_mode) == (
+        "AutomaticByPlatform"
+    )
+    request = _only(patch)
+    assert request.headers["If-Match"] == '"7"'
+    assert json.loads(request.content) == {
+        "properties": {
+            "osProfile": {
+                "windowsConfiguration": {"patchSettings": {"patchMode": "AutomaticByPlatform"}}
+            }
+        }
+    }
+    assert vm_route.calls[0].request.url.params["$expand"] == "instanceView"
+    assert vm_route.call_count == 2  # the read, and the resource once the operation ended
+
+
+async def test_a_concurrent_change_is_not_overwritten(
+    client: Any, respx_mock: respx.MockRouter
+) -> None:
+    respx_mock.get(VM_URL).respond(json=WINDOWS_VM)
+    respx_mock.patch(VM_URL).respond(
+        412, json={"error": {"code": "PreconditionFailed", "message": "etag mismatch"}}
+    )
+    with pytest.raises(azpatch.PreconditionFailedError):
+        await maybe(client.virtual_machines.set_patch_mode("rg", "vm1", "AutomaticByPlatform"))

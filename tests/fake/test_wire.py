@@ -323,3 +323,37 @@ def test_custom_images_are_let_through(http: httpx.Client, fake: FakeAzure) -> N
     }
     assert http.put(f"{VM}/vm1", params=API, json=body).status_code == 201
     assert http.post(f"{VM}/vm1/assessPatches", params=API).status_code == 202
+
+
+def test_linux_patch_settings_need_api_version_2020_12_01(
+    http: httpx.Client, fake: FakeAzure
+) -> None:
+    """R10: Linux patch settings arrived in 2020-12-01; Windows had them in 2020-06-01."""
+    fake.add_vm("rg", "lin1")
+    fake.add_vm("rg", "win1", os_type="Windows")
+    linux = {
+        "properties": {
+            "osProfile": {
+                "linuxConfiguration": {"patchSettings": {"patchMode": "AutomaticByPlatform"}}
+            }
+        }
+    }
+    windows = {
+        "properties": {
+            "osProfile": {
+                "windowsConfiguration": {"patchSettings": {"patchMode": "AutomaticByPlatform"}}
+            }
+        }
+    }
+    old = {"api-version": "2020-06-01"}
+    refused = http.patch(f"{VM}/lin1", params=old, json=linux)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["target"] == "linuxConfiguration.patchSettings"
+    assert (
+        http.patch(f"{VM}/lin1", params={"api-version": "2020-12-01"}, json=linux).status_code
+        == 200
+    )
+    assert http.patch(f"{VM}/win1", params=old, json=windows).status_code == 200
+    assert http.post(f"{VM}/win1/assessPatches", params=old).status_code == 202
+    install = http.post(f"{VM}/win1/installPatches", params=old, json={"rebootSetting": "Never"})
+    assert install.json()["error"]["code"] == "InvalidApiVersionParameter"

@@ -255,3 +255,45 @@ def test_the_body_is_the_minimal_patch() -> None:
 def test_unknown_profiles_are_refused() -> None:
     with pytest.raises(ValueError, match="profile"):
         plan_patch_settings_change(windows_vm(), m.PatchSettings(), profile="beta")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("os_type", "mode"),
+    [
+        ("Windows", "AutomaticByOS"),
+        ("Windows", "AutomaticByPlatform"),
+        ("Windows", "Manual"),
+        ("Linux", "ImageDefault"),
+        ("Linux", "AutomaticByPlatform"),
+    ],
+)
+def test_new_vm_fragments_are_accepted_by_the_fake(os_type: str, mode: str) -> None:
+    import httpx
+
+    from azpatch import patch_settings_for_new_vm, to_wire
+    from azpatch_fake import FakeAzure
+
+    fragment = patch_settings_for_new_vm(os_type, mode)  # type: ignore[arg-type]
+    fake = FakeAzure()
+    fake.add_resource_group("rg")
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg"
+        "/providers/Microsoft.Compute/virtualMachines/vm1"
+    )
+    body = {"location": "westeurope", "properties": {"osProfile": to_wire(fragment)}}
+    response = httpx.Client(transport=fake.transport).put(
+        url, params={"api-version": "2025-11-01"}, json=body
+    )
+    assert response.status_code == 201, response.json()
+    assert fake.vm("rg", "vm1").patch_settings.patch_mode == mode
+
+
+def test_new_vm_fragments_refuse_what_azure_refuses() -> None:
+    from azpatch import PatchModeTransitionError, patch_settings_for_new_vm
+
+    with pytest.raises(PatchModeTransitionError) as caught:
+        patch_settings_for_new_vm("Linux", "Manual")
+    assert caught.value.target == "linuxConfiguration.patchSettings.patchMode"
+    appliance = m.ImageReference(publisher="SomeVendor", offer="appliance", sku="v1")
+    with pytest.raises(PatchModeTransitionError):
+        patch_settings_for_new_vm("Windows", "AutomaticByPlatform", image=appliance)

@@ -104,3 +104,16 @@ azpatch.Client(
     polling=azpatch.PollingPolicy(deadline=3600),
     clock=azpatch.SystemClock(),
 )
+
+
+def patch_modes(vm: m.VirtualMachine, client: azpatch.Client) -> None:
+    plan = azpatch.plan_patch_settings_change(vm, m.PatchSettings(patch_mode="Manual"))
+    assert_type(plan, azpatch.PatchSettingsPlan)
+    assert_type(plan.refusal, azpatch.PatchSettingsRefusal | None)
+    assert_type(plan.body, m.VirtualMachineUpdate | None)
+    assert_type(azpatch.patch_settings_for_new_vm("Linux", "AutomaticByPlatform"), m.OSProfile)
+    azpatch.patch_settings_for_new_vm("Solaris", "Manual")  # type: ignore[arg-type]
+    updated = client.virtual_machines.set_patch_mode("rg", "vm", "AutomaticByPlatform")
+    assert_type(updated, m.VirtualMachine)
+    view = client.virtual_machines.wait_for_patch_mode_ready("rg", "vm", timeout=3 * 3600.0)
+    assert_type(view, m.VirtualMachineInstanceView)

@@ -1,0 +1,80 @@
+"""set_patch_mode and wait_for_patch_mode_ready against the fake, sync and async."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+import azpatch
+from azpatch_fake import FakeAzure
+from tests.client.conftest import maybe
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def fake() -> FakeAzure:
+    world = FakeAzure()
+    world.add_vm("rg", "lin1", os_type="Linux")
+    world.add_vm("rg", "win1", os_type="Windows")
+    return world
+
+
+@pytest.fixture(params=["sync", "async"])
+def client(request: pytest.FixtureRequest, fake: FakeAzure) -> Any:
+    return fake.async_client() if request.param == "async" else fake.client()
+
+
+async def test_switch_to_automatic_by_platform_and_wait_until_ready(
+    client: Any, fake: FakeAzure, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="azpatch")
+    vm = await maybe(
+        client.virtual_machines.set_patch_mode(
+            "rg", "lin1", "AutomaticByPlatform", reboot_setting="IfRequired"
+        )
+    )
+    settings = vm.os_profile.linux_configuration.patch_settings
+    assert str(settings.patch_mode) == "AutomaticByPlatform"
+    assert str(settings.automatic_by_platform_settings.reboot_setting) == "IfRequired"
+    assert any("off-peak" in message for message in caplog.messages)
+    seen: list[azpatch.PatchModeProgress] = []
+    view = await maybe(
+        client.virtual_machines.wait_for_patch_mode_ready(
+            "rg", "lin1", timeout=4 * 3600, on_progress=seen.append
+        )
+    )
+    assert seen[0].state == "Pending"
+    assert seen[-1].ready
+    assert seen[-1].elapsed >= 30 * 60
+    codes = [s.code for s in view.patch_status.configuration_statuses]
+    assert "PatchModeConfigurationState/Ready" in codes
+
+
+async def test_a_refused_change_writes_nothing(client: Any, fake: FakeAzure) -> None:
+    with pytest.raises(azpatch.PatchModeTransitionError) as caught:
+        await maybe(client.virtual_machines.set_patch_mode("rg", "win1", "Manual"))
+    assert caught.value.code == "InvalidParameter"
+    assert caught.value.target == "windowsConfiguration.patchSettings.patchMode"
+    assert "patch_vm" not in fake.handled
+
+
+async def test_a_dry_run_writes_nothing(client: Any, fake: FakeAzure) -> None:
+    vm = await maybe(
+        client.virtual_machines.set_patch_mode("rg", "win1", "AutomaticByPlatform", dry_run=True)
+    )
+    assert vm.os_profile.windows_configuration.patch_settings.patch_mode is None
+    assert "patch_vm" not in fake.handled
+
+
+async def test_waiting_gives_up_at_the_timeout(client: Any, fake: FakeAzure) -> None:
+    await maybe(client.virtual_machines.set_patch_mode("rg", "lin1", "AutomaticByPlatform"))
+    with pytest.raises(azpatch.PollingTimeoutError, match="still Pending"):
+        await maybe(client.virtual_machines.wait_for_patch_mode_ready("rg", "lin1", timeout=600))
