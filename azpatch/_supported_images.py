@@ -9,7 +9,7 @@ Add a row when Microsoft adds an image.
 
 from __future__ import annotations
 
-__all__ = ["HOTPATCHABLE", "SUPPORTED"]
+__all__ = ["HOTPATCHABLE", "PREVIEW_2020", "SUPPORTED"]
 
 Row = tuple[str, str, str]
 
@@ -29,7 +29,19 @@ HOTPATCHABLE: frozenset[Row] = _rows(
     " 2022-datacenter-azure-edition-hotpatch 2022-datacenter-azure-edition-hotpatch-smalldisk",
 )
 
+# The preview's seven SKUs (2021-02 revision); its "RHEL 7.x" row is the RHEL 7 images.
+PREVIEW_2020: frozenset[Row] = (
+    _rows("Canonical", "UbuntuServer", "18.04-LTS")
+    | _rows("RedHat", "RHEL", "7.2 7.3 7.4 7.5 7.6 7.7 7.8 7_9")
+    | _rows(
+        *_WS,
+        "2012-R2-Datacenter 2016-Datacenter 2016-Datacenter-Server-Core 2019-Datacenter"
+        " 2019-Datacenter-Core",
+    )
+)
+
 SUPPORTED: frozenset[Row] = HOTPATCHABLE.union(
+    PREVIEW_2020,
     _rows(
         *_WS,
         "2008-R2-SP1 2012-R2-Datacenter 2012-R2-Datacenter-gensecond 2012-R2-Datacenter-smalldisk"

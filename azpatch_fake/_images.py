@@ -48,7 +48,21 @@ HOTPATCHABLE: frozenset[tuple[str, str, str]] = frozenset(
         "2022-datacenter-azure-edition-hotpatch-smalldisk",
     )
 )
-SUPPORTED: frozenset[tuple[str, str, str]] = frozenset(
+# The preview's list (2021-02): Ubuntu 18.04, RHEL 7.x and five Windows Server SKUs.
+PREVIEW_2020: frozenset[tuple[str, str, str]] = frozenset(
+    _skus("Canonical", "UbuntuServer", "18.04-LTS")
+    | _skus("RedHat", "RHEL", "7.2", "7.3", "7.4", "7.5", "7.6", "7.7", "7.8", "7_9")
+    | _skus(
+        _WINDOWS,
+        "WindowsServer",
+        "2012-R2-Datacenter",
+        "2016-Datacenter",
+        "2016-Datacenter-Server-Core",
+        "2019-Datacenter",
+        "2019-Datacenter-Core",
+    )
+)
+SUPPORTED: frozenset[tuple[str, str, str]] = PREVIEW_2020 | frozenset(
     _skus(
         _WINDOWS,
         "WindowsServer",

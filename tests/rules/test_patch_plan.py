@@ -297,3 +297,67 @@ def test_new_vm_fragments_refuse_what_azure_refuses() -> None:
     appliance = m.ImageReference(publisher="SomeVendor", offer="appliance", sku="v1")
     with pytest.raises(PatchModeTransitionError):
         patch_settings_for_new_vm("Windows", "AutomaticByPlatform", image=appliance)
+
+
+def test_r9_the_planner_and_the_fake_support_the_same_images() -> None:
+    """Two transcriptions of Microsoft's table, kept apart on purpose, must agree."""
+    from azpatch._supported_images import HOTPATCHABLE, PREVIEW_2020, SUPPORTED
+    from azpatch_fake import _images as fake_images
+
+    assert SUPPORTED == fake_images.SUPPORTED
+    assert HOTPATCHABLE == fake_images.HOTPATCHABLE
+    assert PREVIEW_2020 == fake_images.PREVIEW_2020
+    assert PREVIEW_2020 <= SUPPORTED
+
+
+def _patch_fake(body: dict[str, object], **vm: object) -> dict[str, object]:
+    import httpx
+
+    from azpatch_fake import FakeAzure
+
+    fake = FakeAzure()
+    fake.add_vm("rg", "vm1", **vm)  # type: ignore[arg-type]
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg"
+        "/providers/Microsoft.Compute/virtualMachines/vm1"
+    )
+    response = httpx.Client(transport=fake.transport).patch(
+        url, params={"api-version": "2025-11-01"}, json=body
+    )
+    return {"status": response.status_code, **response.json().get("error", {})}
+
+
+def test_r4_enable_automatic_updates_is_create_only_in_the_fake() -> None:
+    body = {
+        "properties": {"osProfile": {"windowsConfiguration": {"enableAutomaticUpdates": False}}}
+    }
+    answer = _patch_fake(body, os_type="Windows")
+    assert answer["status"] == 409
+    assert answer["code"] == "PropertyChangeNotAllowed"
+    assert answer["target"] == "windowsConfiguration.enableAutomaticUpdates"
+
+
+def test_r13_the_bypass_flag_is_a_boolean() -> None:
+    body = {
+        "properties": {
+            "osProfile": {
+                "linuxConfiguration": {
+                    "patchSettings": {
+                        "patchMode": "AutomaticByPlatform",
+                        "automaticByPlatformSettings": {
+                            "bypassPlatformSafetyChecksOnUserSchedule": "yes"
+                        },
+                    }
+                }
+            }
+        }
+    }
+    answer = _patch_fake(body)
+    assert (answer["status"], answer["code"]) == (400, "InvalidParameter")
+    from azpatch import InvalidArgumentError, to_wire
+
+    settings = m.LinuxVMGuestPatchAutomaticByPlatformSettings(
+        bypass_platform_safety_checks_on_user_schedule="yes"  # type: ignore[arg-type]
+    )
+    with pytest.raises(InvalidArgumentError, match="expected a boolean"):
+        to_wire(settings)
