@@ -16,8 +16,10 @@ from ._state import ImageRecord
 __all__ = [
     "DEFAULT_IMAGES",
     "HOTPATCHABLE",
+    "PREVIEW_2020",
     "SUPPORTED",
     "UNSUPPORTED_IMAGE_MESSAGE",
+    "is_hotpatchable",
     "is_supported",
 ]
 
@@ -273,6 +275,11 @@ DEFAULT_IMAGES = {
     ),
     "Linux": ImageRecord("Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"),
 }
+
+
+def is_hotpatchable(image: ImageRecord) -> bool:
+    key = (image.publisher.casefold(), image.offer.casefold(), image.sku.casefold())
+    return key in HOTPATCHABLE
 
 
 def is_supported(image: ImageRecord) -> bool:

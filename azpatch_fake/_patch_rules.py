@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._images import HOTPATCHABLE, UNSUPPORTED_IMAGE_MESSAGE, is_supported
+from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_hotpatchable, is_supported
 from ._state import ImageRecord, PatchSettingsRecord
 from ._wire import ArmError
 
@@ -76,9 +76,7 @@ def check_patch_settings(
                 " 'BypassPlatformSafetyChecksOnUserSchedule' flag must be set to false to enable"
                 " hotpatching.",
             )
-        image = situation.image
-        key = (image.publisher.casefold(), image.offer.casefold(), image.sku.casefold())
-        if image.publisher and key not in HOTPATCHABLE:
+        if situation.image.publisher and not is_hotpatchable(situation.image):
             raise _refuse(hotpatch_target, "The selected VM image does not support hotpatching.")
     if situation.os_type == "Windows":  # R5, R6, and Q4 under spec-strict
         required = {"AutomaticByOS": True, "Manual": False}.get(mode)

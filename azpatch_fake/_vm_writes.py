@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._images import DEFAULT_IMAGES
+from ._images import DEFAULT_IMAGES, is_hotpatchable
 from ._patch_rules import Situation, check_patch_settings
 from ._requests import Body
 from ._routes import VM, Call, route
@@ -210,6 +210,13 @@ def put_vm(
             image_body.text("version") or "latest",
         )
     _check_rules(fake, call, changes, None, os_type=os_type, image=image or DEFAULT_IMAGES[os_type])
+    if image is not None and is_hotpatchable(image) and not changes.touches_patch_settings:
+        raise ArmError(  # R14
+            400,
+            "InvalidParameter",
+            "PatchSettings must be specified for hotpatch compatible VMs.",
+            "windowsConfiguration.patchSettings",
+        )
     record = fake.add_vm(
         resource_group,
         vm,

@@ -361,3 +361,34 @@ def test_r13_the_bypass_flag_is_a_boolean() -> None:
     )
     with pytest.raises(InvalidArgumentError, match="expected a boolean"):
         to_wire(settings)
+
+
+def test_r14_a_hotpatch_compatible_vm_needs_patch_settings_in_the_fake() -> None:
+    import httpx
+
+    from azpatch_fake import FakeAzure
+
+    fake = FakeAzure()
+    fake.add_resource_group("rg")
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg"
+        "/providers/Microsoft.Compute/virtualMachines/vm1"
+    )
+    image = {
+        "publisher": "MicrosoftWindowsServer",
+        "offer": "WindowsServer",
+        "sku": "2025-datacenter-azure-edition",
+    }
+    body = {
+        "location": "westeurope",
+        "properties": {
+            "storageProfile": {"imageReference": image},
+            "osProfile": {"windowsConfiguration": {"provisionVMAgent": True}},
+        },
+    }
+    http = httpx.Client(transport=fake.transport)
+    refused = http.put(url, params={"api-version": "2025-11-01"}, json=body)
+    assert refused.json()["error"]["message"] == (
+        "PatchSettings must be specified for hotpatch compatible VMs."
+    )
+    assert fake.find_vm("rg", "vm1") is None
