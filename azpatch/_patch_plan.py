@@ -84,6 +84,16 @@ class PatchSettingsPlan:
     current_mode: str
     target_mode: str
 
+    def raise_if_refused(self) -> None:
+        """Raise ``PatchModeTransitionError`` with ARM's code, target and status, if refused."""
+        if self.refusal is not None:
+            raise PatchModeTransitionError(
+                self.refusal.message,
+                code=self.refusal.code,
+                target=self.refusal.target,
+                status=self.refusal.status,
+            )
+
 
 @attrs.frozen
 class _Facts:
@@ -291,7 +301,7 @@ def _body(os_type: str, target: PatchSettings | LinuxPatchSettings) -> VirtualMa
     return VirtualMachineUpdate(os_profile=profile)
 
 
-def target_settings(
+def _target_settings(
     vm: VirtualMachine,
     mode: str,
     *,
@@ -361,6 +371,30 @@ def plan_patch_settings_change(
     )
 
 
+def checked_plan(
+    vm: VirtualMachine,
+    mode: str,
+    *,
+    assessment_mode: str | None,
+    reboot_setting: str | None,
+    bypass_platform_safety_checks_on_user_schedule: bool | None,
+    enable_hotpatching: bool | None,
+    profile: PatchRulesProfile,
+) -> PatchSettingsPlan:
+    """Plan switching ``vm`` to ``mode``; raise ``PatchModeTransitionError`` if refused."""
+    target = _target_settings(
+        vm,
+        mode,
+        assessment_mode=assessment_mode,
+        reboot_setting=reboot_setting,
+        bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
+        enable_hotpatching=enable_hotpatching,
+    )
+    plan = plan_patch_settings_change(vm, target, profile=profile)
+    plan.raise_if_refused()
+    return plan
+
+
 def patch_settings_for_new_vm(
     os_type: Literal["Windows", "Linux"],
     mode: str,
@@ -393,30 +427,30 @@ def patch_settings_for_new_vm(
         ),
         storage_profile=StorageProfile(image_reference=image) if image else None,
     )
-    target = target_settings(
+    plan = checked_plan(
         seed,
         mode,
         assessment_mode=assessment_mode,
         reboot_setting=reboot_setting,
         bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
         enable_hotpatching=enable_hotpatching,
+        profile=profile,
     )
-    plan = plan_patch_settings_change(seed, target, profile=profile)
-    if plan.refusal is not None:
-        raise PatchModeTransitionError(
-            plan.refusal.message,
-            code=plan.refusal.code,
-            target=plan.refusal.target,
-            status=plan.refusal.status,
-        )
-    if isinstance(target, PatchSettings):
+    assert plan.body is not None
+    assert plan.body.os_profile is not None
+    windows_config = plan.body.os_profile.windows_configuration
+    if windows_config is not None:
         return OSProfile(
             windows_configuration=WindowsConfiguration(
                 enable_automatic_updates=automatic_updates,
                 provision_vm_agent=True,
-                patch_settings=target,
+                patch_settings=windows_config.patch_settings,
             )
         )
+    linux_config = plan.body.os_profile.linux_configuration
+    assert linux_config is not None
     return OSProfile(
-        linux_configuration=LinuxConfiguration(provision_vm_agent=True, patch_settings=target)
+        linux_configuration=LinuxConfiguration(
+            provision_vm_agent=True, patch_settings=linux_config.patch_settings
+        )
     )

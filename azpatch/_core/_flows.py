@@ -16,11 +16,10 @@ import httpx
 
 from .._exceptions import (
     OperationFailedError,
-    PatchModeTransitionError,
     PollingTimeoutError,
     ResponseValidationError,
 )
-from .._patch_plan import PatchRulesProfile, plan_patch_settings_change, target_settings
+from .._patch_plan import PatchRulesProfile, checked_plan
 from .._policies import PollingPolicy
 from .._registration_results import (
     GuestPatchingPreview,
@@ -356,20 +355,15 @@ def set_patch_mode(
     """
     read = requests.virtual_machine(ctx, resource_group, vm_name, expand="instanceView")
     vm = yield from call(read, VirtualMachine)
-    target = target_settings(
+    plan = checked_plan(
         vm,
         mode,
         assessment_mode=assessment_mode,
         reboot_setting=reboot_setting,
         bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
         enable_hotpatching=enable_hotpatching,
+        profile=profile,
     )
-    plan = plan_patch_settings_change(vm, target, profile=profile)
-    if plan.refusal is not None:
-        refusal = plan.refusal
-        raise PatchModeTransitionError(
-            refusal.message, code=refusal.code, target=refusal.target, status=refusal.status
-        )
     for warning in plan.warnings:
         logger.warning("%s/%s: %s", resource_group, vm_name, warning)
     if dry_run or plan.body is None:

@@ -56,8 +56,3 @@ async def test_async_sleep_advances_too() -> None:
     clock = VirtualClock(START)
     await clock.asleep(5)
     assert clock.monotonic() == 5.0
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"

@@ -15,21 +15,11 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def fake() -> FakeAzure:
     world = FakeAzure()
     world.add_vm("rg", "lin1", os_type="Linux")
     world.add_vm("rg", "win1", os_type="Windows")
     return world
-
-
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest, fake: FakeAzure) -> Any:
-    return fake.async_client() if request.param == "async" else fake.client()
 
 
 async def test_switch_to_automatic_by_platform_and_wait_until_ready(

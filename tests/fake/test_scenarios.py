@@ -16,22 +16,12 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def fake() -> FakeAzure:
     world = FakeAzure(seed=7, page_size=2)
     world.add_vm("rg", "win1", os_type="Windows")
     world.add_vm("rg", "lin1", os_type="Linux")
     world.add_vm("other", "lin2", os_type="Linux")
     return world
-
-
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest, fake: FakeAzure) -> Any:
-    return fake.async_client() if request.param == "async" else fake.client()
 
 
 async def test_get_and_instance_view(client: Any, fake: FakeAzure) -> None:
