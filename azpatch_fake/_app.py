@@ -23,14 +23,13 @@ from ._patch_rules import PROFILES
 from ._routes import resolve
 from ._state import (
     AvailabilitySetRecord,
-    FeatureRecord,
     ImageRecord,
     OperationRecord,
     Patch,
     PatchSettingsRecord,
-    ProviderRecord,
     VmRecord,
 )
+from ._subscription import Subscription
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
@@ -105,28 +104,36 @@ class FakeAzure:
         self.patch_rules_profile = patch_rules_profile
         self.unhandled: list[httpx.Request] = []
         self.handled: list[str] = []
-        self.provider_registered_at: dict[str, datetime] = {}
         self._random = random.Random(seed)
         self.lock = threading.RLock()
-        self._resource_groups: dict[str, tuple[str, str]] = {}
-        self._vms: dict[tuple[str, str], VmRecord] = {}
-        self._features: dict[tuple[str, str], FeatureRecord] = {}
-        self._providers: dict[str, ProviderRecord] = {}
+        self._subscriptions: dict[str, Subscription] = {}
         self._operations: dict[str, OperationRecord] = {}
-        self._availability_sets: dict[tuple[str, str], AvailabilitySetRecord] = {}
         self.credential = FakeCredential()
         self.faults = FaultPlan()
+        self.add_subscription(subscription_id)
 
     # -- seeding ---------------------------------------------------------------------------
 
-    def add_resource_group(self, name: str, location: str = "westeurope") -> None:
-        self._resource_groups[name.casefold()] = (name, location)
+    def add_subscription(self, subscription_id: str) -> Subscription:
+        """Another subscription in this world (the first is ``subscription_id``)."""
+        return self._subscriptions.setdefault(
+            subscription_id.casefold(), Subscription(subscription_id)
+        )
+
+    def _seeded(self, subscription_id: str | None) -> Subscription:
+        return self.add_subscription(subscription_id or self.subscription_id)
+
+    def add_resource_group(
+        self, name: str, location: str = "westeurope", *, subscription_id: str | None = None
+    ) -> None:
+        self._seeded(subscription_id).add_resource_group(name, location)
 
     def add_vm(
         self,
         resource_group: str,
         name: str,
         *,
+        subscription_id: str | None = None,
         os_type: str = "Linux",
         location: str | None = None,
         image: ImageRecord | None = None,
@@ -143,11 +150,12 @@ class FakeAzure:
         """Put a VM in the world (and its resource group, if new); returns its record."""
         if os_type not in ("Windows", "Linux"):
             raise ValueError("os_type is 'Windows' or 'Linux'")
-        if resource_group.casefold() not in self._resource_groups:
-            self.add_resource_group(resource_group, location or "westeurope")
-        group_name, group_location = self._resource_groups[resource_group.casefold()]
+        subscription = self._seeded(subscription_id)
+        group_name, group_location = subscription.add_resource_group(
+            resource_group, location or "westeurope"
+        )
         record = VmRecord(
-            subscription_id=self.subscription_id,
+            subscription_id=subscription.subscription_id,
             resource_group=group_name,
             name=name,
             location=location or group_location,
@@ -166,7 +174,7 @@ class FakeAzure:
                 patch_mode=patch_mode, assessment_mode=assessment_mode
             ),
         )
-        self._vms[(group_name.casefold(), name.casefold())] = record
+        subscription.vms[(group_name.casefold(), name.casefold())] = record
         return record
 
     def add_availability_set(
@@ -174,38 +182,25 @@ class FakeAzure:
         resource_group: str,
         name: str,
         *,
+        subscription_id: str | None = None,
         update_domains: int = 5,
         fault_domains: int = 2,
         location: str | None = None,
     ) -> AvailabilitySetRecord:
         """An availability set; VMs placed in it get update and fault domains round-robin."""
-        if resource_group.casefold() not in self._resource_groups:
-            self.add_resource_group(resource_group, location or "westeurope")
-        group_name, group_location = self._resource_groups[resource_group.casefold()]
+        subscription = self._seeded(subscription_id)
+        group_name, group_location = subscription.add_resource_group(
+            resource_group, location or "westeurope"
+        )
         record = AvailabilitySetRecord(
-            self.subscription_id,
+            subscription.subscription_id,
             group_name,
             name,
             location or group_location,
             update_domains,
             fault_domains,
         )
-        self._availability_sets[(group_name.casefold(), name.casefold())] = record
-        return record
-
-    def find_availability_set(self, resource_group: str, name: str) -> AvailabilitySetRecord | None:
-        return self._availability_sets.get((resource_group.casefold(), name.casefold()))
-
-    def availability_set_by_id(self, availability_set_id: str) -> AvailabilitySetRecord:
-        parts = availability_set_id.strip("/").split("/")
-        record = self.find_availability_set(parts[3], parts[-1]) if len(parts) >= 8 else None
-        if record is None:
-            raise ArmError(
-                404,
-                "NotFound",
-                f"Availability set '{availability_set_id}' was not found.",
-                "properties.availabilitySet.id",
-            )
+        subscription.availability_sets[(group_name.casefold(), name.casefold())] = record
         return record
 
     def place_in_availability_set(self, vm: VmRecord, record: AvailabilitySetRecord) -> None:
@@ -219,8 +214,14 @@ class FakeAzure:
     def vm_json(self, vm: VmRecord) -> dict[str, Any]:
         return wire.virtual_machine(vm, with_instance_view=False, now=self.clock.now())
 
-    def vm(self, resource_group: str, name: str) -> VmRecord:
-        record = self.find_vm(resource_group, name)
+    def find_vm(
+        self, resource_group: str, name: str, *, subscription_id: str | None = None
+    ) -> VmRecord | None:
+        subscription = self._subscriptions.get((subscription_id or self.subscription_id).casefold())
+        return subscription.find_vm(resource_group, name) if subscription else None
+
+    def vm(self, resource_group: str, name: str, *, subscription_id: str | None = None) -> VmRecord:
+        record = self.find_vm(resource_group, name, subscription_id=subscription_id)
         if record is None:
             raise KeyError(f"no VM {resource_group}/{name}")
         return record
@@ -239,32 +240,25 @@ class FakeAzure:
     def new_id(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
-    def check_subscription(self, subscription: str) -> None:
-        if subscription.casefold() != self.subscription_id.casefold():
+    def subscription(self, subscription_id: str) -> Subscription:
+        """The subscription a request names, or ARM's 404."""
+        subscription = self._subscriptions.get(subscription_id.casefold())
+        if subscription is None:
             raise ArmError(
                 404,
                 "SubscriptionNotFound",
-                f"The subscription '{subscription}' could not be found.",
+                f"The subscription '{subscription_id}' could not be found.",
             )
+        return subscription
 
-    def resource_group(self, name: str) -> tuple[str, str] | None:
-        """The resource group's name as created, and its location."""
-        return self._resource_groups.get(name.casefold())
-
-    def check_resource_group(self, resource_group: str) -> None:
-        if resource_group.casefold() not in self._resource_groups:
-            raise ArmError(
-                404,
-                "ResourceGroupNotFound",
-                f"Resource group '{resource_group}' could not be found.",
-            )
-
-    def check_preview(self) -> None:
+    def check_preview(self, subscription: Subscription) -> None:
         """Refuse, as ARM did in the preview, until both preview features are Registered
         and Microsoft.Compute was registered again after them."""
         if not self.require_preview_registration:
             return
-        features = [self.feature_record("Microsoft.Compute", name) for name in PREVIEW_FEATURES]
+        features = [
+            subscription.feature_record("Microsoft.Compute", name) for name in PREVIEW_FEATURES
+        ]
         registered = [
             f.registered_at for f in features if f.state == "Registered" and f.registered_at
         ]
@@ -273,11 +267,11 @@ class FakeAzure:
                 raise ArmError(
                     400,
                     "SubscriptionNotRegisteredForFeature",
-                    f"Subscription {self.subscription_id} is not registered for feature"
+                    f"Subscription {subscription.subscription_id} is not registered for feature"
                     f" Microsoft.Compute/{feature.name} required to carry out the requested"
                     " operation.",
                 )
-        provider_at = self.provider_registered_at.get("microsoft.compute")
+        provider_at = subscription.provider_registered_at.get("microsoft.compute")
         if provider_at is None or (registered and provider_at < max(registered)):
             raise ArmError(
                 409,
@@ -286,29 +280,9 @@ class FakeAzure:
                 " 'Microsoft.Compute'. Register the provider again after registering them.",
             )
 
-    def find_vm(self, resource_group: str, name: str) -> VmRecord | None:
-        return self._vms.get((resource_group.casefold(), name.casefold()))
-
-    def vms_in(self, resource_group: str | None) -> list[VmRecord]:
-        return [
-            vm
-            for (group, _), vm in sorted(self._vms.items())
-            if resource_group is None or group == resource_group.casefold()
-        ]
-
     def available_patches(self, vm: VmRecord) -> list[Patch]:
         published = self.catalog.published(vm.os_type, self.clock.now())
         return [p for p in published if p.patch_id not in vm.installed_patch_ids]
-
-    def feature_record(self, namespace: str, name: str) -> FeatureRecord:
-        key = (namespace.casefold(), name.casefold())
-        return self._features.setdefault(key, FeatureRecord(namespace, name))
-
-    def features_of(self, namespace: str) -> list[FeatureRecord]:
-        return [r for (ns, _), r in sorted(self._features.items()) if ns == namespace.casefold()]
-
-    def provider_record(self, namespace: str) -> ProviderRecord:
-        return self._providers.setdefault(namespace.casefold(), ProviderRecord(namespace))
 
     def new_operation(self, location: str) -> OperationRecord:
         operation = OperationRecord(self.new_id(), "operation", location, self.clock.now())

@@ -49,19 +49,20 @@ def _count(properties: Body | None, key: str, default: int, limit: int) -> int:
 def put_availability_set(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, name: str
 ) -> Reply:
-    fake.check_subscription(subscription)
-    fake.check_resource_group(resource_group)
+    owner = fake.subscription(subscription)
+    owner.check_resource_group(resource_group)
     body = Body.parse(call.request.content, required=True)
     location = body.location()
     properties = body.object("properties")
     update_domains = _count(properties, "platformUpdateDomainCount", 5, 20)
     fault_domains = _count(properties, "platformFaultDomainCount", 2, 3)
-    existing = fake.find_availability_set(resource_group, name)
+    existing = owner.find_availability_set(resource_group, name)
     if existing is not None:
         return Reply(200, _json(existing))
     record = fake.add_availability_set(
         resource_group,
         name,
+        subscription_id=owner.subscription_id,
         update_domains=update_domains,
         fault_domains=fault_domains,
         location=location,
@@ -73,9 +74,9 @@ def put_availability_set(
 def get_availability_set(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, name: str
 ) -> Reply:
-    fake.check_subscription(subscription)
-    fake.check_resource_group(resource_group)
-    record = fake.find_availability_set(resource_group, name)
+    owner = fake.subscription(subscription)
+    owner.check_resource_group(resource_group)
+    record = owner.find_availability_set(resource_group, name)
     if record is None:
         raise ArmError(404, "ResourceNotFound", f"The availability set '{name}' was not found.")
     return Reply(200, _json(record))

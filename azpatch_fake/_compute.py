@@ -40,9 +40,9 @@ _CRITICAL_OR_SECURITY = frozenset({"Critical", "Security"})
 
 
 def _vm(fake: FakeAzure, subscription: str, resource_group: str, vm: str) -> VmRecord:
-    fake.check_subscription(subscription)
-    fake.check_resource_group(resource_group)
-    record = fake.find_vm(resource_group, vm)
+    owner = fake.subscription(subscription)
+    owner.check_resource_group(resource_group)
+    record = owner.find_vm(resource_group, vm)
     if record is None:
         raise ArmError(
             404,
@@ -96,15 +96,14 @@ def _page(fake: FakeAzure, call: Call, records: list[VmRecord]) -> Reply:
 
 @route("GET", RESOURCE_GROUP + r"/providers/microsoft\.compute/virtualmachines", "compute")
 def list_vms(fake: FakeAzure, call: Call, *, subscription: str, resource_group: str) -> Reply:
-    fake.check_subscription(subscription)
-    fake.check_resource_group(resource_group)
-    return _page(fake, call, fake.vms_in(resource_group))
+    owner = fake.subscription(subscription)
+    owner.check_resource_group(resource_group)
+    return _page(fake, call, owner.vms_in(resource_group))
 
 
 @route("GET", SUBSCRIPTION + r"/providers/microsoft\.compute/virtualmachines", "compute")
 def list_all_vms(fake: FakeAzure, call: Call, *, subscription: str) -> Reply:
-    fake.check_subscription(subscription)
-    return _page(fake, call, fake.vms_in(None))
+    return _page(fake, call, fake.subscription(subscription).vms_in(None))
 
 
 # -- long-running operations ---------------------------------------------------------------
@@ -150,7 +149,7 @@ def _run_operation(
 def get_operation(
     fake: FakeAzure, call: Call, *, subscription: str, location: str, operation: str
 ) -> Reply:
-    fake.check_subscription(subscription)
+    fake.subscription(subscription)
     record = fake.find_operation(operation)
     if record is None:
         raise ArmError(404, "NotFound", f"The operation '{operation}' was not found.")
@@ -196,7 +195,7 @@ def assess_patches(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
     record = _vm(fake, subscription, resource_group, vm)
-    fake.check_preview()
+    fake.check_preview(fake.subscription(subscription))
     _require_supported_image(record)
     _require_running(record, "assessPatches")
     started = fake.clock.now()

@@ -21,8 +21,7 @@ __all__: list[str] = []
 
 
 def _feature(fake: FakeAzure, subscription: str, namespace: str, name: str) -> FeatureRecord:
-    fake.check_subscription(subscription)
-    return fake.feature_record(namespace, name)
+    return fake.subscription(subscription).feature_record(namespace, name)
 
 
 @route("GET", FEATURES + r"/(?P<name>[^/]+)", "features")
@@ -30,14 +29,13 @@ def get_feature(
     fake: FakeAzure, call: Call, *, subscription: str, namespace: str, name: str
 ) -> Reply:
     record = _feature(fake, subscription, namespace, name)
-    return Reply(200, wire.feature(fake.subscription_id, record))
+    return Reply(200, wire.feature(subscription, record))
 
 
 @route("GET", FEATURES, "features")
 def list_features(fake: FakeAzure, call: Call, *, subscription: str, namespace: str) -> Reply:
-    fake.check_subscription(subscription)
-    records = fake.features_of(namespace)
-    return Reply(200, {"value": [wire.feature(fake.subscription_id, r) for r in records]})
+    records = fake.subscription(subscription).features_of(namespace)
+    return Reply(200, {"value": [wire.feature(subscription, r) for r in records]})
 
 
 @route("POST", FEATURES + r"/(?P<name>[^/]+)/register", "features")
@@ -54,7 +52,7 @@ def register_feature(
                 record.registered_at = fake.clock.now()
 
         fake.clock.call_later(fake.feature_registration_delay, settle)
-    return Reply(200, wire.feature(fake.subscription_id, record))
+    return Reply(200, wire.feature(subscription, record))
 
 
 @route("POST", FEATURES + r"/(?P<name>[^/]+)/unregister", "features")
@@ -64,37 +62,38 @@ def unregister_feature(
     record = _feature(fake, subscription, namespace, name)
     record.state = "Unregistered"
     record.registered_at = None
-    return Reply(200, wire.feature(fake.subscription_id, record))
+    return Reply(200, wire.feature(subscription, record))
 
 
 def _provider(fake: FakeAzure, subscription: str, namespace: str) -> ProviderRecord:
-    fake.check_subscription(subscription)
+    owner = fake.subscription(subscription)
     if "." not in namespace:
         raise ArmError(
             404, "InvalidResourceNamespace", f"The resource namespace '{namespace}' is invalid."
         )
-    return fake.provider_record(namespace)
+    return owner.provider_record(namespace)
 
 
 @route("GET", SUBSCRIPTION + r"/providers/(?P<namespace>[^/]+)", "resources")
 def get_provider(fake: FakeAzure, call: Call, *, subscription: str, namespace: str) -> Reply:
     record = _provider(fake, subscription, namespace)
-    return Reply(200, wire.provider(fake.subscription_id, record))
+    return Reply(200, wire.provider(subscription, record))
 
 
 @route("POST", SUBSCRIPTION + r"/providers/(?P<namespace>[^/]+)/register", "resources")
 def register_provider(fake: FakeAzure, call: Call, *, subscription: str, namespace: str) -> Reply:
     record = _provider(fake, subscription, namespace)
     record.state = "Registering"
-    fake.provider_registered_at.pop(record.namespace.casefold(), None)
+    registered_at = fake.subscription(subscription).provider_registered_at
+    registered_at.pop(record.namespace.casefold(), None)
 
     def settle() -> None:
         if record.state == "Registering":
             record.state = "Registered"
-            fake.provider_registered_at[record.namespace.casefold()] = fake.clock.now()
+            registered_at[record.namespace.casefold()] = fake.clock.now()
 
     fake.clock.call_later(fake.provider_registration_delay, settle)
-    return Reply(200, wire.provider(fake.subscription_id, record))
+    return Reply(200, wire.provider(subscription, record))
 
 
 _GROUP = SUBSCRIPTION + r"/resourcegroups/(?P<resource_group>[^/]+)"
@@ -114,13 +113,13 @@ def _group_json(fake: FakeAzure, name: str, location: str) -> dict[str, object]:
 def put_resource_group(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str
 ) -> Reply:
-    fake.check_subscription(subscription)
+    owner = fake.subscription(subscription)
     body = Body.parse(call.request.content, required=True)
     location = body.location()
-    existing = fake.resource_group(resource_group)
+    existing = owner.resource_group(resource_group)
     if existing is not None:
         return Reply(200, _group_json(fake, *existing))
-    fake.add_resource_group(resource_group, location)
+    owner.add_resource_group(resource_group, location)
     return Reply(201, _group_json(fake, resource_group, location))
 
 
@@ -128,8 +127,7 @@ def put_resource_group(
 def get_resource_group(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str
 ) -> Reply:
-    fake.check_subscription(subscription)
-    existing = fake.resource_group(resource_group)
+    existing = fake.subscription(subscription).resource_group(resource_group)
     if existing is None:
         raise ArmError(
             404, "ResourceGroupNotFound", f"Resource group '{resource_group}' could not be found."

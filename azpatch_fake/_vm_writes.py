@@ -15,6 +15,7 @@ from ._patch_rules import Situation, check_patch_settings
 from ._requests import Body
 from ._routes import VM, Call, route
 from ._state import ImageRecord, PatchSettingsRecord, VmRecord
+from ._subscription import Subscription
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
@@ -107,15 +108,16 @@ def _check_rules(
     fake: FakeAzure,
     call: Call,
     changes: _OsChanges,
-    record: VmRecord | None,
     *,
+    owner: Subscription,
+    record: VmRecord | None,
     os_type: str,
     image: ImageRecord,
 ) -> None:
     """The patch rules (R1 to R15) for the settings the request asks for."""
     if not changes.touches_patch_settings:
         return
-    fake.check_preview()
+    fake.check_preview(owner)
     if os_type == "Linux" and call.api_version < LINUX_PATCH_SETTINGS_SINCE:
         raise ArmError(
             400,
@@ -178,9 +180,9 @@ def _tags(body: Body) -> dict[str, str] | None:
 def put_vm(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
-    fake.check_subscription(subscription)
-    fake.check_resource_group(resource_group)
-    existing = fake.find_vm(resource_group, vm)
+    owner = fake.subscription(subscription)
+    owner.check_resource_group(resource_group)
+    existing = owner.find_vm(resource_group, vm)
     _check_precondition(call, existing)
     body = Body.parse(call.request.content, required=True)
     location = body.location()
@@ -189,7 +191,15 @@ def put_vm(
     zones = body.strings("zones")
     if existing is not None:
         changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
-        _check_rules(fake, call, changes, existing, os_type=existing.os_type, image=existing.image)
+        _check_rules(
+            fake,
+            call,
+            changes,
+            owner=owner,
+            record=existing,
+            os_type=existing.os_type,
+            image=existing.image,
+        )
         _apply(fake, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
@@ -200,7 +210,7 @@ def put_vm(
     image_body = storage.object("imageReference") if storage else None
     availability = properties.object("availabilitySet") if properties else None
     availability_id = availability.text("id") if availability else None
-    availability_set = fake.availability_set_by_id(availability_id) if availability_id else None
+    availability_set = owner.availability_set_by_id(availability_id) if availability_id else None
     image = None
     if image_body is not None:
         image = ImageRecord(
@@ -209,7 +219,15 @@ def put_vm(
             image_body.text("sku") or "",
             image_body.text("version") or "latest",
         )
-    _check_rules(fake, call, changes, None, os_type=os_type, image=image or DEFAULT_IMAGES[os_type])
+    _check_rules(
+        fake,
+        call,
+        changes,
+        owner=owner,
+        record=None,
+        os_type=os_type,
+        image=image or DEFAULT_IMAGES[os_type],
+    )
     if image is not None and is_hotpatchable(image) and not changes.touches_patch_settings:
         raise ArmError(  # R14
             400,
@@ -220,6 +238,7 @@ def put_vm(
     record = fake.add_vm(
         resource_group,
         vm,
+        subscription_id=owner.subscription_id,
         os_type=os_type,
         location=location,
         image=image,
@@ -236,16 +255,18 @@ def put_vm(
 def patch_vm(
     fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
-    fake.check_subscription(subscription)
-    fake.check_resource_group(resource_group)
-    record = fake.find_vm(resource_group, vm)
+    owner = fake.subscription(subscription)
+    owner.check_resource_group(resource_group)
+    record = owner.find_vm(resource_group, vm)
     if record is None:
         raise ArmError(404, "ResourceNotFound", f"The VM '{vm}' was not found.")
     _check_precondition(call, record)
     body = Body.parse(call.request.content, required=True)
     tags = _tags(body)
     changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
-    _check_rules(fake, call, changes, record, os_type=record.os_type, image=record.image)
+    _check_rules(
+        fake, call, changes, owner=owner, record=record, os_type=record.os_type, image=record.image
+    )
     _apply(fake, record, changes, creating=False)
     if tags is not None:
         record.tags = tags

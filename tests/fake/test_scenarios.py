@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 import azpatch
@@ -148,7 +149,7 @@ async def test_features_and_providers(client: Any, fake: FakeAzure) -> None:
 async def test_the_preview_opt_in_end_to_end(client: Any, fake: FakeAzure) -> None:
     preview = await maybe(client.features.enable_guest_patching_preview(timeout=3600))
     assert preview.changed
-    assert "microsoft.compute" in fake.provider_registered_at
+    assert "microsoft.compute" in fake.subscription(fake.subscription_id).provider_registered_at
     again = await maybe(client.features.enable_guest_patching_preview(timeout=3600))
     assert not again.changed
 
@@ -184,3 +185,34 @@ async def test_kb_and_package_filters(client: Any, fake: FakeAzure) -> None:
     )
     result = await maybe(client.virtual_machines.install_patches("rg", "lin1", parameters))
     assert [p.name for p in result.patches if p.installation_state == "Installed"] == [wanted.name]
+
+
+async def test_subscriptions_are_worlds_apart(fake: FakeAzure) -> None:
+    other = "11111111-1111-1111-1111-111111111111"
+    fake.add_vm("rg", "win1", subscription_id=other, os_type="Windows")
+    fake.add_vm("rg", "only-there", subscription_id=other)
+    with fake.client() as home:
+        assert "only-there" not in [vm.name for vm in home.virtual_machines.list_all()]
+    # A client for the other subscription, built as a user would:
+    with azpatch.Client(
+        other,
+        fake.credential,
+        http_client=httpx.Client(transport=fake.transport),
+        clock=fake.clock,
+    ) as there:
+        names = sorted(vm.name for vm in there.virtual_machines.list_all())
+        assert names == ["only-there", "win1"]
+        assert there.features.register("Microsoft.Compute", "F").name == "Microsoft.Compute/F"
+    assert fake.subscription(fake.subscription_id).features == {}
+    assert fake.vm("rg", "win1", subscription_id=other).subscription_id == other
+    with (
+        pytest.raises(azpatch.NotFoundError) as caught,
+        azpatch.Client(
+            "22222222-2222-2222-2222-222222222222",
+            fake.credential,
+            http_client=httpx.Client(transport=fake.transport),
+            clock=fake.clock,
+        ) as nowhere,
+    ):
+        nowhere.virtual_machines.get("rg", "win1")
+    assert caught.value.code == "SubscriptionNotFound"
