@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections import Counter
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
@@ -103,7 +104,8 @@ class FakeAzure:
             raise ValueError(f"patch_rules_profile is one of {', '.join(PROFILES)}")
         self.patch_rules_profile = patch_rules_profile
         self.unhandled: list[httpx.Request] = []
-        self.handled: list[str] = []
+        # Calls per route name; a count, so a long-running server does not grow it.
+        self.handled: Counter[str] = Counter()
         self._random = random.Random(seed)
         self.lock = threading.RLock()
         self._subscriptions: dict[str, Subscription] = {}
@@ -304,7 +306,7 @@ class FakeAzure:
                 if error.code in ("InvalidResourceType", "MethodNotAllowed"):
                     self.unhandled.append(request)
                 return self._response(request, error.reply())
-            self.handled.append(route.name)
+            self.handled[route.name] += 1
 
             def respond() -> httpx.Response:
                 try:
