@@ -301,47 +301,46 @@ def _body(os_type: str, target: PatchSettings | LinuxPatchSettings) -> VirtualMa
     return VirtualMachineUpdate(os_profile=profile)
 
 
-def _target_settings(
-    vm: VirtualMachine,
-    mode: str,
-    *,
-    assessment_mode: str | None,
-    reboot_setting: str | None,
-    bypass_platform_safety_checks_on_user_schedule: bool | None,
-    enable_hotpatching: bool | None,
-) -> PatchSettings | LinuxPatchSettings:
-    """The patch settings of ``vm``'s OS that ``set_patch_mode`` asks for."""
-    platform_given = (
-        reboot_setting is not None or bypass_platform_safety_checks_on_user_schedule is not None
-    )
-    if _facts(vm).os_type == "Windows":
-        return PatchSettings(
-            patch_mode=mode,
-            assessment_mode=assessment_mode,
-            enable_hotpatching=enable_hotpatching,
-            automatic_by_platform_settings=WindowsVMGuestPatchAutomaticByPlatformSettings(
-                reboot_setting=reboot_setting,
-                bypass_platform_safety_checks_on_user_schedule=(
-                    bypass_platform_safety_checks_on_user_schedule
-                ),
+@attrs.frozen(kw_only=True)
+class PatchModeChange:
+    """The change ``set_patch_mode`` and ``patch_settings_for_new_vm`` ask for, not yet judged."""
+
+    mode: str
+    assessment_mode: str | None = None
+    reboot_setting: str | None = None
+    bypass_platform_safety_checks_on_user_schedule: bool | None = None
+    enable_hotpatching: bool | None = None
+    profile: PatchRulesProfile = "ga"
+
+    def settings_for(self, os_type: str) -> PatchSettings | LinuxPatchSettings:
+        """The patch settings of that OS that carry this change."""
+        given = (
+            self.reboot_setting is not None
+            or self.bypass_platform_safety_checks_on_user_schedule is not None
+        )
+        reboot, bypass = self.reboot_setting, self.bypass_platform_safety_checks_on_user_schedule
+        if os_type == "Windows":
+            return PatchSettings(
+                patch_mode=self.mode,
+                assessment_mode=self.assessment_mode,
+                enable_hotpatching=self.enable_hotpatching,
+                automatic_by_platform_settings=WindowsVMGuestPatchAutomaticByPlatformSettings(
+                    reboot_setting=reboot, bypass_platform_safety_checks_on_user_schedule=bypass
+                )
+                if given
+                else None,
             )
-            if platform_given
+        if self.enable_hotpatching:
+            raise ValueError("hotpatching exists only on Windows")
+        return LinuxPatchSettings(
+            patch_mode=self.mode,
+            assessment_mode=self.assessment_mode,
+            automatic_by_platform_settings=LinuxVMGuestPatchAutomaticByPlatformSettings(
+                reboot_setting=reboot, bypass_platform_safety_checks_on_user_schedule=bypass
+            )
+            if given
             else None,
         )
-    if enable_hotpatching:
-        raise ValueError("hotpatching exists only on Windows")
-    return LinuxPatchSettings(
-        patch_mode=mode,
-        assessment_mode=assessment_mode,
-        automatic_by_platform_settings=LinuxVMGuestPatchAutomaticByPlatformSettings(
-            reboot_setting=reboot_setting,
-            bypass_platform_safety_checks_on_user_schedule=(
-                bypass_platform_safety_checks_on_user_schedule
-            ),
-        )
-        if platform_given
-        else None,
-    )
 
 
 def plan_patch_settings_change(
@@ -371,26 +370,10 @@ def plan_patch_settings_change(
     )
 
 
-def checked_plan(
-    vm: VirtualMachine,
-    mode: str,
-    *,
-    assessment_mode: str | None,
-    reboot_setting: str | None,
-    bypass_platform_safety_checks_on_user_schedule: bool | None,
-    enable_hotpatching: bool | None,
-    profile: PatchRulesProfile,
-) -> PatchSettingsPlan:
-    """Plan switching ``vm`` to ``mode``; raise ``PatchModeTransitionError`` if refused."""
-    target = _target_settings(
-        vm,
-        mode,
-        assessment_mode=assessment_mode,
-        reboot_setting=reboot_setting,
-        bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
-        enable_hotpatching=enable_hotpatching,
-    )
-    plan = plan_patch_settings_change(vm, target, profile=profile)
+def checked_plan(vm: VirtualMachine, change: PatchModeChange) -> PatchSettingsPlan:
+    """Plan ``change`` for ``vm``; raise ``PatchModeTransitionError`` if Azure would refuse it."""
+    target = change.settings_for(_facts(vm).os_type)
+    plan = plan_patch_settings_change(vm, target, profile=change.profile)
     plan.raise_if_refused()
     return plan
 
@@ -427,15 +410,15 @@ def patch_settings_for_new_vm(
         ),
         storage_profile=StorageProfile(image_reference=image) if image else None,
     )
-    plan = checked_plan(
-        seed,
-        mode,
+    change = PatchModeChange(
+        mode=mode,
         assessment_mode=assessment_mode,
         reboot_setting=reboot_setting,
         bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
         enable_hotpatching=enable_hotpatching,
         profile=profile,
     )
+    plan = checked_plan(seed, change)
     assert plan.body is not None
     assert plan.body.os_profile is not None
     windows_config = plan.body.os_profile.windows_configuration

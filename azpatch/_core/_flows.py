@@ -19,7 +19,7 @@ from .._exceptions import (
     PollingTimeoutError,
     ResponseValidationError,
 )
-from .._patch_plan import PatchRulesProfile, checked_plan
+from .._patch_plan import PatchModeChange, checked_plan
 from .._policies import PollingPolicy
 from .._registration_results import (
     GuestPatchingPreview,
@@ -339,13 +339,8 @@ def set_patch_mode(
     policy: PollingPolicy,
     resource_group: str,
     vm_name: str,
-    mode: str,
+    change: PatchModeChange,
     *,
-    assessment_mode: str | None,
-    reboot_setting: str | None,
-    bypass_platform_safety_checks_on_user_schedule: bool | None,
-    enable_hotpatching: bool | None,
-    profile: PatchRulesProfile,
     dry_run: bool,
 ) -> Flow[VirtualMachine]:
     """Read the VM, judge the change, and PATCH it only if Azure would accept it.
@@ -355,15 +350,7 @@ def set_patch_mode(
     """
     read = requests.virtual_machine(ctx, resource_group, vm_name, expand="instanceView")
     vm = yield from call(read, VirtualMachine)
-    plan = checked_plan(
-        vm,
-        mode,
-        assessment_mode=assessment_mode,
-        reboot_setting=reboot_setting,
-        bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
-        enable_hotpatching=enable_hotpatching,
-        profile=profile,
-    )
+    plan = checked_plan(vm, change)
     for warning in plan.warnings:
         logger.warning("%s/%s: %s", resource_group, vm_name, warning)
     if dry_run or plan.body is None:

@@ -12,7 +12,7 @@ from .._core import _flows as flows
 from .._core import _requests as requests
 from .._core._stepper import Stepper
 from .._pagination import AsyncPager, Pager
-from .._patch_plan import PatchRulesProfile
+from .._patch_plan import PatchModeChange, PatchRulesProfile
 from .._polling import AsyncLROPoller, LROPoller
 from .._registration_results import PatchModeProgressCallback
 from ..models import (
@@ -128,17 +128,20 @@ class VirtualMachines:
         The PATCH carries If-Match, so a concurrent change fails instead of being
         overwritten. ``dry_run`` checks and returns the VM as it is.
         """
-        flow = flows.set_patch_mode(
-            self._ctx,
-            self._driver.session.polling,
-            resource_group,
-            vm_name,
-            mode,
+        change = PatchModeChange(
+            mode=mode,
             assessment_mode=assessment_mode,
             reboot_setting=reboot_setting,
             bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
             enable_hotpatching=enable_hotpatching,
             profile=profile,
+        )
+        flow = flows.set_patch_mode(
+            self._ctx,
+            self._driver.session.polling,
+            resource_group,
+            vm_name,
+            change,
             dry_run=dry_run,
         )
         return self._driver.run(flow)
@@ -261,17 +264,20 @@ class AsyncVirtualMachines:
         The PATCH carries If-Match, so a concurrent change fails instead of being
         overwritten. ``dry_run`` checks and returns the VM as it is.
         """
-        flow = flows.set_patch_mode(
-            self._ctx,
-            self._driver.session.polling,
-            resource_group,
-            vm_name,
-            mode,
+        change = PatchModeChange(
+            mode=mode,
             assessment_mode=assessment_mode,
             reboot_setting=reboot_setting,
             bypass_platform_safety_checks_on_user_schedule=bypass_platform_safety_checks_on_user_schedule,
             enable_hotpatching=enable_hotpatching,
             profile=profile,
+        )
+        flow = flows.set_patch_mode(
+            self._ctx,
+            self._driver.session.polling,
+            resource_group,
+            vm_name,
+            change,
             dry_run=dry_run,
         )
         return await self._driver.run(flow)
