@@ -246,19 +246,23 @@ def _patch_status(vm: VmRecord, *, now: datetime) -> JSON:
     return status
 
 
-def _classifications(vm_os: str, patch: Patch) -> list[str]:
+def _patch_identity(vm_os: str, patch: Patch) -> JSON:
+    """The fields assessment and installation results both use to name a patch."""
+    classification = patch.classification
     if vm_os == "Windows":
-        return [WINDOWS_DISPLAY.get(patch.classification, patch.classification)]
-    return [patch.classification]
-
-
-def _software_patch(vm: VmRecord, patch: Patch, activity_id: str) -> JSON:
+        classification = WINDOWS_DISPLAY.get(classification, classification)
     return {
         "patchId": patch.patch_id,
         "name": patch.name,
         "version": patch.version,
         "kbId": patch.kb_id,
-        "classifications": _classifications(vm.os_type, patch),
+        "classifications": [classification],
+    }
+
+
+def _software_patch(vm: VmRecord, patch: Patch, activity_id: str) -> JSON:
+    return {
+        **_patch_identity(vm.os_type, patch),
         "rebootBehavior": patch.reboot_behavior,
         "activityId": activity_id,
         "publishedDate": iso(patch.published),
@@ -281,16 +285,6 @@ def assessment_result(vm: VmRecord, record: AssessmentRecord) -> JSON:
 
 
 def installation_result(vm: VmRecord, record: InstallationRecord) -> JSON:
-    def detail(patch: Patch, state: str) -> JSON:
-        return {
-            "patchId": patch.patch_id,
-            "name": patch.name,
-            "version": patch.version,
-            "kbId": patch.kb_id,
-            "classifications": _classifications(vm.os_type, patch),
-            "installationState": state,
-        }
-
     groups = (
         (record.installed, "Installed"),
         (record.failed, "Failed"),
@@ -308,7 +302,11 @@ def installation_result(vm: VmRecord, record: InstallationRecord) -> JSON:
         "pendingPatchCount": len(record.pending),
         "installedPatchCount": len(record.installed),
         "failedPatchCount": len(record.failed),
-        "patches": [detail(patch, state) for patches, state in groups for patch in patches],
+        "patches": [
+            {**_patch_identity(vm.os_type, patch), "installationState": state}
+            for patches, state in groups
+            for patch in patches
+        ],
         "startDateTime": iso(record.started),
         "error": None,
     }
