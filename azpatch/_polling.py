@@ -21,7 +21,24 @@ __all__ = ["AsyncLROPoller", "LROPoller"]
 T = TypeVar("T")
 
 
-class LROPoller(Generic[T]):
+class _Poller(Generic[T]):
+    """What both pollers answer without waiting: they only read the stepper."""
+
+    _stepper: Stepper[T]
+
+    def status(self) -> str:
+        """The operation's last known status, as ARM wrote it (``InProgress``, ``Succeeded``)."""
+        return self._stepper.status()
+
+    def continuation_token(self) -> str:
+        """A token that resumes waiting, here or in another process; it holds no secret."""
+        return self._stepper.continuation_token()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._stepper.describe()}>"
+
+
+class LROPoller(_Poller[T]):
     """A running operation; ``result()`` waits for it and returns what it produced."""
 
     def __init__(self, driver: SyncDriver, stepper: Stepper[T]) -> None:
@@ -51,19 +68,8 @@ class LROPoller(Generic[T]):
             self._driver.drive(self._stepper, block=False)
         return self._stepper.done
 
-    def status(self) -> str:
-        """The operation's last known status, as ARM wrote it (``InProgress``, ``Succeeded``)."""
-        return self._stepper.status()
 
-    def continuation_token(self) -> str:
-        """A token that resumes waiting, here or in another process; it holds no secret."""
-        return self._stepper.continuation_token()
-
-    def __repr__(self) -> str:
-        return f"<LROPoller {self._stepper.describe()}>"
-
-
-class AsyncLROPoller(Generic[T]):
+class AsyncLROPoller(_Poller[T]):
     """The async twin of ``LROPoller``; build it with ``await client....begin_*()``."""
 
     def __init__(self, driver: AsyncDriver, stepper: Stepper[T]) -> None:
@@ -91,14 +97,3 @@ class AsyncLROPoller(Generic[T]):
         if not self._stepper.done:
             await self._driver.drive(self._stepper, block=False)
         return self._stepper.done
-
-    def status(self) -> str:
-        """The operation's last known status, as ARM wrote it (``InProgress``, ``Succeeded``)."""
-        return self._stepper.status()
-
-    def continuation_token(self) -> str:
-        """A token that resumes waiting, here or in another process; it holds no secret."""
-        return self._stepper.continuation_token()
-
-    def __repr__(self) -> str:
-        return f"<AsyncLROPoller {self._stepper.describe()}>"
