@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._app import DEFAULT_START, DEFAULT_SUBSCRIPTION, FakeAzure, FakeCredential
 from ._catalog import patch_tuesday
 from ._clock import VirtualClock
+from ._example_fleet import example_fleet
 from ._faults import (
     ConnectionReset,
     Fault,
@@ -21,7 +22,14 @@ from ._faults import (
     Throttle,
     Truncated,
 )
+from ._fleet import FleetError, load_fleet
+from ._off_peak import OffPeakHours
+from ._orchestrator import Hold
+from ._policy import OrchestrationPolicy
+from ._simulate import RegionOutcome, outcomes, simulate
 from ._state import ImageRecord, Patch, VmRecord
+from ._timeline import Timeline
+from ._timeline_check import Violation, check_timeline, read_timeline
 
 __all__ = [
     "ConnectionReset",
@@ -31,15 +39,28 @@ __all__ = [
     "FakeCredential",
     "Fault",
     "FaultPlan",
+    "FleetError",
+    "Hold",
     "ImageRecord",
     "Malformed",
+    "OffPeakHours",
+    "OrchestrationPolicy",
     "Patch",
     "ReadTimeout",
+    "RegionOutcome",
     "ServerError",
     "Slow",
     "Throttle",
+    "Timeline",
     "Truncated",
+    "Violation",
     "VirtualClock",
     "VmRecord",
+    "check_timeline",
+    "example_fleet",
+    "load_fleet",
+    "outcomes",
     "patch_tuesday",
+    "read_timeline",
+    "simulate",
 ]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
 from ._app import FakeAzure
 from ._server import serve
@@ -24,7 +27,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     server.add_argument("--tls-cert", help="PEM certificate, to serve https")
     server.add_argument("--tls-key", help="PEM key of --tls-cert")
+    simulation = commands.add_parser(
+        "simulate", help="run a fleet file on the virtual clock and write its timeline"
+    )
+    simulation.add_argument("--fleet", type=Path, required=True, help="the fleet file (JSON)")
+    simulation.add_argument(
+        "--until",
+        type=_utc_time,
+        required=True,
+        help="ISO time to stop at, e.g. 2027-01-31T00:00:00Z",
+    )
+    simulation.add_argument("--timeline", type=Path, required=True, help="JSON Lines output")
+    simulation.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args(argv)
+    if arguments.command == "simulate":
+        _simulate(parser, arguments)
+        return
     if (arguments.tls_cert is None) != (arguments.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     serve(
@@ -35,6 +53,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         tls_cert=arguments.tls_cert,
         tls_key=arguments.tls_key,
     )
+
+
+def _utc_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, for example Z")
+    return moment
+
+
+def _simulate(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    from ._fleet import FleetError  # noqa: PLC0415  (only this command needs them)
+    from ._simulate import run_command  # noqa: PLC0415
+
+    try:
+        run_command(
+            arguments.fleet, arguments.until, arguments.timeline, arguments.seed, sys.stdout
+        )
+    except FleetError as error:
+        parser.exit(2, f"{arguments.fleet}: {error}\n")
+    except (OSError, ValueError) as error:
+        parser.exit(2, f"error: {error}\n")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import threading
-import uuid
 from collections import Counter
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
@@ -20,7 +19,9 @@ from ._catalog import Catalog
 from ._clock import VirtualClock
 from ._faults import FaultPlan
 from ._images import DEFAULT_IMAGES
+from ._orchestrator import Hold, Orchestrator
 from ._patch_rules import PROFILES
+from ._policy import OrchestrationPolicy
 from ._routes import resolve
 from ._state import (
     AvailabilitySetRecord,
@@ -31,6 +32,7 @@ from ._state import (
     VmRecord,
 )
 from ._subscription import Subscription
+from ._timeline import Timeline
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
 PREVIEW_FEATURES = ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview")
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits of a UUID
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
 
 
 @attrs.frozen
@@ -85,7 +89,9 @@ class FakeAzure:
         provider_registration_delay: timedelta = timedelta(minutes=1),
         require_preview_registration: bool = False,
         patch_rules_profile: str = "ga",
+        policy: OrchestrationPolicy | None = None,
     ) -> None:
+        self.seed = seed
         self.clock = VirtualClock(start)
         self.catalog = Catalog(seed=seed, start=start)
         self.subscription_id = subscription_id
@@ -112,6 +118,8 @@ class FakeAzure:
         self._operations: dict[str, OperationRecord] = {}
         self.credential = FakeCredential()
         self.faults = FaultPlan()
+        self.policy = policy or OrchestrationPolicy()
+        self.orchestrator = Orchestrator(self)
         self.add_subscription(subscription_id)
 
     # -- seeding ---------------------------------------------------------------------------
@@ -148,8 +156,14 @@ class FakeAzure:
         provision_vm_agent: bool = True,
         enable_automatic_updates: bool = True,
         tags: dict[str, str] | None = None,
+        reboot_setting: str | None = None,
+        enabled: bool = True,
     ) -> VmRecord:
-        """Put a VM in the world (and its resource group, if new); returns its record."""
+        """Put a VM in the world (and its resource group, if new); returns its record.
+
+        An AutomaticByPlatform VM is orchestrated from now on; ``enabled=False``
+        makes it go through enablement in its off-peak hours first (R16).
+        """
         if os_type not in ("Windows", "Linux"):
             raise ValueError("os_type is 'Windows' or 'Linux'")
         subscription = self._seeded(subscription_id)
@@ -173,10 +187,13 @@ class FakeAzure:
             provision_vm_agent=provision_vm_agent,
             enable_automatic_updates=enable_automatic_updates,
             patch_settings=PatchSettingsRecord(
-                patch_mode=patch_mode, assessment_mode=assessment_mode
+                patch_mode=patch_mode,
+                assessment_mode=assessment_mode,
+                reboot_setting=reboot_setting,
             ),
         )
         subscription.vms[(group_name.casefold(), name.casefold())] = record
+        self.orchestrator.track(record, enabled=enabled)
         return record
 
     def add_availability_set(
@@ -212,6 +229,7 @@ class FakeAzure:
         vm.availability_set = record.resource_id
         vm.platform_update_domain = index % record.update_domains
         vm.platform_fault_domain = index % record.fault_domains
+        self.orchestrator.placement_changed(vm)
 
     def vm_json(self, vm: VmRecord) -> dict[str, Any]:
         return wire.virtual_machine(vm, with_instance_view=False, now=self.clock.now())
@@ -228,6 +246,30 @@ class FakeAzure:
             raise KeyError(f"no VM {resource_group}/{name}")
         return record
 
+    def patch_mode_changed(self, vm: VmRecord) -> None:
+        """A PUT or PATCH gave ``vm`` a new patch mode: AutomaticByPlatform is enabled
+        off-peak by the orchestrator (R16), other modes after ``patch_mode_enable_delay``."""
+        self.orchestrator.track(vm, enabled=False)
+        if vm.patch_settings.patch_mode == "AutomaticByPlatform":
+            return
+        vm.patch_mode_ready = False
+
+        def ready() -> None:
+            vm.patch_mode_ready = True
+
+        self.clock.call_later(self.patch_mode_enable_delay, ready)
+
+    # -- orchestration (beyond the platform: it answers no such questions) --------------------
+
+    @property
+    def timeline(self) -> Timeline:
+        """Every orchestration event so far, in time order."""
+        return self.orchestrator.timeline
+
+    def why_not_patched(self, vm: VmRecord) -> Hold:
+        """The rule holding ``vm`` back from its update right now, and why."""
+        return self.orchestrator.why_not_patched(vm)
+
     def add_patch(self, os_type: str, patch: Patch) -> None:
         self.catalog.add(os_type, patch)
 
@@ -240,7 +282,11 @@ class FakeAzure:
     # -- what handlers use -----------------------------------------------------------------
 
     def new_id(self) -> str:
-        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        """A version-4 UUID from the world's seed (formatted by hand: the orchestrator
+        takes millions of them)."""
+        bits = self._random.getrandbits(128) & _UUID_CLEAR | _UUID_SET
+        text = f"{bits:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def subscription(self, subscription_id: str) -> Subscription:
         """The subscription a request names, or ARM's 404."""

@@ -6,6 +6,7 @@ offer the same patches. Tests add their own with ``Catalog.add``.
 
 from __future__ import annotations
 
+import bisect
 import random
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
@@ -51,6 +52,8 @@ class Catalog:
         self._seed = seed
         self._origin = start - timedelta(days=31 * _HISTORY_MONTHS)
         self._added: dict[str, list[Patch]] = {"Windows": [], "Linux": []}
+        # Per family: (newest month, patches added) -> every patch by then, and their times.
+        self._cache: dict[tuple[str, int, int, int], tuple[list[Patch], list[datetime]]] = {}
 
     def add(self, os_type: str, patch: Patch) -> None:
         self._added[_family(os_type)].append(patch)
@@ -58,13 +61,21 @@ class Catalog:
     def published(self, os_type: str, now: datetime) -> list[Patch]:
         """Every patch of the family published by ``now``, oldest first."""
         family = _family(os_type)
-        released = [
-            patch
-            for year, month in _months(self._origin, now)
-            for patch in self._release(family, year, month)
-        ]
-        patches = released + self._added[family]
-        return sorted((p for p in patches if p.published <= now), key=lambda p: p.published)
+        key = (family, now.year, now.month, len(self._added[family]))
+        cached = self._cache.get(key)
+        if cached is None:
+            released = [
+                patch
+                for year, month in _months(self._origin, now)
+                for patch in self._release(family, year, month)
+            ]
+            patches = sorted(released + self._added[family], key=lambda p: p.published)
+            cached = self._cache[key] = (patches, [p.published for p in patches])
+        patches, times = cached
+        cut = bisect.bisect_right(times, now)
+        if cut == len(patches):
+            return patches  # the common case: one shared list until the next release
+        return patches[:cut]
 
     def _release(self, family: str, year: int, month: int) -> list[Patch]:
         when = patch_tuesday(year, month)

@@ -26,6 +26,7 @@ class VirtualClock:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware, for example datetime(..., tzinfo=UTC)")
         self._start = start.astimezone(timezone.utc)
+        self._origin = self._start.timestamp()
         self._elapsed = 0.0
         self._events: list[tuple[float, int, Callable[[], None]]] = []
         self._order = itertools.count()
@@ -35,7 +36,7 @@ class VirtualClock:
         return self._start + timedelta(seconds=self._elapsed)
 
     def time(self) -> float:
-        return self.now().timestamp()
+        return self._origin + self._elapsed
 
     def monotonic(self) -> float:
         return self._elapsed
@@ -45,6 +46,13 @@ class VirtualClock:
         at = max((when - self._start).total_seconds(), self._elapsed)
         heapq.heappush(self._events, (at, next(self._order), callback))
         self._run_due()
+
+    def call_at_epoch(self, when: float, callback: Callable[[], None]) -> None:
+        """Run ``callback`` at ``when`` (UTC epoch seconds), which must lie ahead."""
+        at = when - self._origin
+        if at <= self._elapsed:
+            raise ValueError("call_at_epoch needs a moment ahead of now")
+        heapq.heappush(self._events, (at, next(self._order), callback))
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
         self.call_at(self.now() + timedelta(seconds=seconds), callback)

@@ -201,6 +201,7 @@ def assess_patches(
     started = fake.clock.now()
     activity = fake.new_id()
     record.assessment = AssessmentRecord("InProgress", activity, started)
+    fake.orchestrator.user_assessed(record)  # R20: the platform's next one keeps its distance
 
     def finish(operation: OperationRecord) -> None:
         available = fake.available_patches(record)

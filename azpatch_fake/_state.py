@@ -7,7 +7,7 @@ pass unnoticed on both.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -107,10 +107,15 @@ class VmRecord:
     time_zone: str | None = None
     power_state: str = "running"  # running, stopped, deallocated
     healthy: bool = True
-    # Faults of this VM: its installs fail, its reboots fail, or its operations never end.
+    # Faults of this VM: its installs fail, its reboots fail, its operations never end, it
+    # turns unhealthy after the platform patches it, its agent never finishes enablement,
+    # or each patch takes this long to install.
     fail_installs: bool = False
     fail_reboots: bool = False
     hang: bool = False
+    unhealthy_after_patching: bool = False
+    agent_broken: bool = False
+    install_time_per_patch: timedelta | None = None
     patch_settings: PatchSettingsRecord = attrs.Factory(PatchSettingsRecord)
     patch_mode_ready: bool = True
     etag_version: int = 1

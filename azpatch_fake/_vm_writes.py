@@ -157,14 +157,10 @@ def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: 
         record.time_zone = changes.time_zone
     if changes.computer_name and creating:
         record.computer_name = changes.computer_name
-    if changes.settings.patch_mode != record.patch_settings.patch_mode and not creating:
-        record.patch_mode_ready = False
-
-        def ready() -> None:
-            record.patch_mode_ready = True
-
-        fake.clock.call_later(fake.patch_mode_enable_delay, ready)
+    mode_changed = changes.settings.patch_mode != record.patch_settings.patch_mode
     record.patch_settings = changes.settings
+    if mode_changed and (not creating or changes.settings.patch_mode == "AutomaticByPlatform"):
+        fake.patch_mode_changed(record)
     record.etag_version += 1
 
 

@@ -189,6 +189,7 @@ def instance_view(vm: VmRecord, *, now: datetime) -> JSON:
             _status(f"PowerState/{vm.power_state}", _POWER.get(vm.power_state, vm.power_state)),
         ],
         "patchStatus": _patch_status(vm, now=now),
+        "extensions": _patch_extension(vm, now=now),
         "vmHealth": {
             "status": _status(
                 f"HealthState/{'healthy' if vm.healthy else 'unhealthy'}",
@@ -198,6 +199,24 @@ def instance_view(vm: VmRecord, *, now: datetime) -> JSON:
         },
     }
     return body
+
+
+_PATCH_EXTENSION_VERSION = {"Windows": "1.5.73", "Linux": "1.6.51"}
+
+
+def _patch_extension(vm: VmRecord, *, now: datetime) -> list[JSON]:
+    """R17: the patch extension shows once enablement of AutomaticByPlatform completed."""
+    if vm.patch_settings.patch_mode != "AutomaticByPlatform" or not vm.patch_mode_ready:
+        return []
+    name = f"{vm.os_type}PatchExtension"
+    return [
+        {
+            "name": name,
+            "type": f"Microsoft.CPlat.Core.{name}",
+            "typeHandlerVersion": _PATCH_EXTENSION_VERSION[vm.os_type],
+            "statuses": [_status("ProvisioningState/succeeded", "Provisioning succeeded", now)],
+        }
+    ]
 
 
 def _patch_status(vm: VmRecord, *, now: datetime) -> JSON:

@@ -1,0 +1,163 @@
+"""Fleet files: a JSON description of many VMs, loaded into a fresh world.
+
+The format is documented in docs/orchestration.md and kept stable:
+``{"start": ISO time, "vms": [...]}``, each VM with its placement, image,
+patch settings and optional power schedule and faults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from ._app import FakeAzure
+from ._off_peak import resolve_time_zone
+from ._policy import OrchestrationPolicy
+from ._state import AvailabilitySetRecord, ImageRecord, VmRecord
+
+__all__ = ["FAULTS", "FleetError", "load_fleet"]
+
+FAULTS = (
+    "agent_not_ready",
+    "install_failure",
+    "reboot_failure",
+    "slow_install",
+    "unhealthy_after_patch",
+)
+_MODES = {
+    "Windows": ("AutomaticByOS", "AutomaticByPlatform", "Manual"),
+    "Linux": ("ImageDefault", "AutomaticByPlatform"),
+}
+_REQUIRED = ("subscription", "resource_group", "name", "location", "os", "image", "patch_mode")
+
+
+class FleetError(ValueError):
+    """A fleet file that cannot be loaded; the message names the field."""
+
+
+def _moment(text: object, where: str) -> datetime:
+    if not isinstance(text, str):
+        raise FleetError(f"{where}: expected an ISO 8601 time")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FleetError(f"{where}: {text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise FleetError(f"{where}: {text!r} needs a UTC offset (for example Z)")
+    return moment
+
+
+def _text(spec: Mapping[str, Any], key: str, where: str) -> str:
+    value = spec.get(key)
+    if not isinstance(value, str) or not value:
+        raise FleetError(f"{where}.{key}: expected a non-empty string")
+    return value
+
+
+def load_fleet(
+    fleet: object, *, seed: int = 0, policy: OrchestrationPolicy | None = None
+) -> FakeAzure:
+    """A world at the fleet's ``start`` holding its VMs, each enabling off-peak (R16)."""
+    if not isinstance(fleet, Mapping) or not isinstance(fleet.get("vms"), list):
+        raise FleetError('a fleet is {"start": ISO time, "vms": [...]}')
+    fake = FakeAzure(seed=seed, start=_moment(fleet.get("start"), "start"), policy=policy)
+    sets: dict[tuple[str, str, str], AvailabilitySetRecord] = {}
+    for index, spec in enumerate(fleet["vms"]):
+        where = f"vms[{index}]"
+        if not isinstance(spec, Mapping):
+            raise FleetError(f"{where}: expected an object")
+        _add(fake, spec, where, sets)
+    return fake
+
+
+def _add(
+    fake: FakeAzure,
+    spec: Mapping[str, Any],
+    where: str,
+    sets: dict[tuple[str, str, str], AvailabilitySetRecord],
+) -> None:
+    for key in _REQUIRED:
+        if key not in spec:
+            raise FleetError(f"{where}.{key}: required")
+    os_type = _text(spec, "os", where)
+    if os_type not in ("Windows", "Linux"):
+        raise FleetError(f"{where}.os: 'Windows' or 'Linux', not {os_type!r}")
+    image = spec["image"]
+    if not isinstance(image, Mapping):
+        raise FleetError(f"{where}.image: expected {{publisher, offer, sku}}")
+    time_zone = spec.get("time_zone")
+    if time_zone is not None:
+        try:
+            resolve_time_zone(time_zone)
+        except (ValueError, TypeError) as error:
+            raise FleetError(f"{where}.time_zone: {error}") from None
+    patch_mode = _text(spec, "patch_mode", where)
+    if patch_mode not in _MODES[os_type]:  # R1
+        raise FleetError(f"{where}.patch_mode: {os_type} takes {', '.join(_MODES[os_type])}")
+    subscription = _text(spec, "subscription", where)
+    group = _text(spec, "resource_group", where)
+    location = _text(spec, "location", where)
+    zone = spec.get("zone")
+    record = fake.add_vm(
+        group,
+        _text(spec, "name", where),
+        subscription_id=subscription,
+        os_type=os_type,
+        location=location,
+        image=ImageRecord(
+            str(image.get("publisher", "")), str(image.get("offer", "")), str(image.get("sku", ""))
+        ),
+        zones=(str(zone),) if zone is not None else (),
+        time_zone=time_zone,
+        assessment_mode=spec.get("assessment_mode"),
+        reboot_setting=spec.get("reboot_setting"),
+        enable_automatic_updates=patch_mode != "Manual",
+        enabled=False,
+    )
+    set_name = spec.get("availability_set")
+    if set_name:
+        set_key = (subscription.casefold(), group.casefold(), str(set_name).casefold())
+        if set_key not in sets:
+            sets[set_key] = fake.add_availability_set(
+                group, str(set_name), subscription_id=subscription, location=location
+            )
+        fake.place_in_availability_set(record, sets[set_key])
+    _faults(record, spec.get("faults") or [], where)
+    # The mode last, so that placement and faults are in place when enablement starts.
+    record.patch_settings.patch_mode = patch_mode
+    fake.orchestrator.track(record, enabled=False)
+    _power_schedule(fake, record, spec.get("power_schedule") or [], where)
+
+
+def _faults(record: VmRecord, faults: list[Any], where: str) -> None:
+    for position, fault in enumerate(faults):
+        kind = fault.get("kind") if isinstance(fault, Mapping) else fault
+        if kind not in FAULTS:
+            raise FleetError(f"{where}.faults[{position}]: one of {', '.join(FAULTS)}")
+        if kind == "install_failure":
+            record.fail_installs = True
+        elif kind == "reboot_failure":
+            record.fail_reboots = True
+        elif kind == "unhealthy_after_patch":
+            record.unhealthy_after_patching = True
+        elif kind == "agent_not_ready":
+            record.agent_broken = True
+        else:
+            minutes = fault.get("minutes_per_patch", 60) if isinstance(fault, Mapping) else 60
+            record.install_time_per_patch = timedelta(minutes=float(minutes))
+
+
+def _power_schedule(fake: FakeAzure, record: VmRecord, periods: list[Any], where: str) -> None:
+    """``[{"off": ISO, "on": ISO}, ...]``: the VM is deallocated from ``off`` until ``on``."""
+    for position, period in enumerate(periods):
+        here = f"{where}.power_schedule[{position}]"
+        if not isinstance(period, Mapping):
+            raise FleetError(f"{here}: expected {{off, on}}")
+        off = _moment(period.get("off"), f"{here}.off")
+        on = _moment(period["on"], f"{here}.on") if period.get("on") else None
+        if on is not None and on <= off:
+            raise FleetError(f"{here}: 'on' must come after 'off'")
+        fake.clock.call_at(off, lambda: setattr(record, "power_state", "deallocated"))
+        if on is not None:
+            fake.clock.call_at(on, lambda: setattr(record, "power_state", "running"))

@@ -1,0 +1,42 @@
+"""One monthly rollout: its phases, its gate, and whether a region may install now (R40 to R44)."""
+
+from __future__ import annotations
+
+from ._members import Member
+
+__all__ = ["Rollout"]
+
+
+class Rollout:
+    """R(M): released on Patch Tuesday of M, phase by phase, within ``rollout_days`` (R28)."""
+
+    def __init__(
+        self, rollout_id: str, release: float, deadline: float, phases: list[tuple[str, ...]]
+    ) -> None:
+        self.rollout_id = rollout_id
+        self.release = release
+        self.deadline = deadline
+        self.phases = phases
+        self.phase_of = {region: index for index, phase in enumerate(phases) for region in phase}
+        self.phase = -1  # the current phase; -1 before the first starts
+        self.gate_passed = False
+        self.gate: set[Member] = set()  # eligible VMs of the current phase not yet verified
+        self.unhealthy: list[Member] = []
+        self.halted = False
+        self.ended = False
+
+    def phase_index(self, region: str) -> int:
+        """Regions that joined after the plan was made go after its last phase."""
+        return self.phase_of.get(region, len(self.phases))
+
+    def allows(self, region: str, now: float) -> bool:
+        return (
+            not self.ended
+            and not self.halted
+            and now < self.deadline
+            and self.phase_index(region) <= self.phase
+        )
+
+    def waiting_on(self) -> Member | None:
+        """A VM the current phase's gate still waits for, the same one each time it is asked."""
+        return min(self.gate, key=lambda m: m.resource_id, default=None)

@@ -1,0 +1,109 @@
+"""``python -m azpatch_fake simulate``: run a fleet to a date, summarize, write the timeline."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from ._app import FakeAzure
+from ._fleet import load_fleet
+
+__all__ = ["RegionOutcome", "outcomes", "simulate"]
+
+
+@attrs.define
+class RegionOutcome:
+    """What one rollout did in one region: VMs by the result of their last run."""
+
+    rollout: str
+    phase: int
+    region: str
+    patched: int = 0
+    pending: int = 0
+    failed: int = 0
+    not_run: int = 0
+    held: Counter[str] = attrs.Factory(Counter)  # rule -> VMs, for the current rollout
+
+
+def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
+    """Per rollout, phase and region, from the timeline (and, for the rollout in
+    progress, the rule holding each VM that has not run)."""
+    rows: dict[tuple[str, str], RegionOutcome] = {}
+    last: dict[tuple[str, str], str] = {}
+    vms_by_region: dict[str, list[Any]] = defaultdict(list)
+    for member in fake.orchestrator.members():
+        vms_by_region[member.location].append(member)
+    for event in fake.timeline:
+        if event["event"] == "rollout_started":
+            for index, phase in enumerate(event["phases"]):
+                for region in phase:
+                    rows[(event["rollout"], region)] = RegionOutcome(
+                        event["rollout"], index + 1, region
+                    )
+        elif event["event"] == "install_finished":
+            last[(event["rollout"], event["vm"])] = event["status"]
+    current = fake.orchestrator.rollout
+    for (rollout, region), row in rows.items():
+        for member in vms_by_region.get(region, []):
+            status = last.get((rollout, member.resource_id))
+            if status == "Succeeded":
+                row.patched += 1
+            elif status == "CompletedWithWarnings":
+                row.pending += 1
+            elif status == "Failed":
+                row.failed += 1
+            else:
+                row.not_run += 1
+                if current is not None and rollout == current.rollout_id:
+                    row.held[fake.why_not_patched(member.vm).rule] += 1
+    return sorted(rows.values(), key=lambda r: (r.rollout, r.phase, r.region))
+
+
+def _print_summary(fake: FakeAzure, out: IO[str]) -> None:
+    halted = {e["rollout"]: e for e in fake.timeline.events("phase_halted")}
+    header = f"{'phase':>5}  {'region':<22}{'patched':>8}{'pending':>8}{'failed':>7}{'not run':>8}"
+    rollout = None
+    for row in outcomes(fake):
+        if row.rollout != rollout:
+            rollout = row.rollout
+            note = f"  HALTED: {halted[rollout]['reason']}" if rollout in halted else ""
+            out.write(f"\nrollout {rollout}{note}\n{header}\n")
+        held = ", ".join(f"{rule}: {count}" for rule, count in sorted(row.held.items()))
+        out.write(
+            f"{row.phase:>5}  {row.region:<22}{row.patched:>8}{row.pending:>8}"
+            f"{row.failed:>7}{row.not_run:>8}{'  (' + held + ')' if held else ''}\n"
+        )
+
+
+def simulate(
+    fleet: Mapping[str, Any],
+    *,
+    until: datetime,
+    seed: int = 0,
+    timeline: IO[str] | None = None,
+    out: IO[str] | None = None,
+) -> FakeAzure:
+    """Load ``fleet``, run it to ``until``, write the timeline and a summary."""
+    fake = load_fleet(fleet, seed=seed)
+    fake.run_until(until)
+    if timeline is not None:
+        fake.timeline.write_jsonl(timeline)
+    if out is not None:
+        _print_summary(fake, out)
+    return fake
+
+
+def run_command(
+    fleet_path: Path, until: datetime, timeline_path: Path, seed: int, out: IO[str]
+) -> None:
+    with fleet_path.open(encoding="utf-8") as source:
+        fleet = json.load(source)
+    with timeline_path.open("w", encoding="utf-8") as timeline:
+        fake = simulate(fleet, until=until, seed=seed, timeline=timeline, out=out)
+    out.write(f"\n{len(fake.timeline)} events written to {timeline_path}\n")

@@ -1,0 +1,85 @@
+"""Small fleets for the orchestration tests, and what tests read back from a timeline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, load_fleet
+
+START = datetime(2027, 1, 4, 12, tzinfo=timezone.utc)  # a Monday; 13:00 in West Europe
+RELEASE = datetime(2027, 1, 12, 17, tzinfo=timezone.utc)  # Patch Tuesday, January 2027
+WINDOWS_IMAGE = {
+    "publisher": "MicrosoftWindowsServer",
+    "offer": "WindowsServer",
+    "sku": "2022-datacenter-azure-edition",
+}
+LINUX_IMAGE = {
+    "publisher": "Canonical",
+    "offer": "0001-com-ubuntu-server-jammy",
+    "sku": "22_04-lts-gen2",
+}
+
+
+def vm(name: str, location: str = "westeurope", **extra: Any) -> dict[str, Any]:
+    os_type = extra.pop("os", "Windows")
+    return {
+        "subscription": extra.pop("subscription", DEFAULT_SUBSCRIPTION),
+        "resource_group": extra.pop("resource_group", "rg"),
+        "name": name,
+        "location": location,
+        "os": os_type,
+        "image": WINDOWS_IMAGE if os_type == "Windows" else LINUX_IMAGE,
+        "patch_mode": "AutomaticByPlatform",
+        **extra,
+    }
+
+
+def world(
+    *vms: dict[str, Any], seed: int = 0, policy: OrchestrationPolicy | None = None
+) -> FakeAzure:
+    return load_fleet({"start": START.isoformat(), "vms": list(vms)}, seed=seed, policy=policy)
+
+
+def month(fake: FakeAzure) -> None:
+    """Run through January's rollout (30 days from Patch Tuesday)."""
+    fake.run_until(RELEASE + timedelta(days=30))
+
+
+def moment(event: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
+
+
+def in_install(fake: FakeAzure) -> list[tuple[datetime, datetime, dict[str, Any]]]:
+    """Each run's (install start, health verdict, install_started event)."""
+    opened: dict[str, dict[str, Any]] = {}
+    spans = []
+    for event in fake.timeline:
+        if event["event"] == "install_started":
+            opened[event["vm"]] = event
+        elif event["event"] == "health_verdict":
+            started = opened.pop(event["vm"])
+            spans.append((moment(started), moment(event), started))
+    return spans
+
+
+def most_at_once(
+    spans: list[tuple[datetime, datetime, dict[str, Any]]], key: Any
+) -> dict[Any, int]:
+    """Per ``key(event)``, the most runs in install at one instant."""
+    edges: dict[Any, list[tuple[datetime, int]]] = defaultdict(list)
+    for start, end, event in spans:
+        edges[key(event)] += [(start, 1), (end, -1)]
+    peaks = {}
+    for group, points in edges.items():
+        busy = peak = 0
+        for _, step in sorted(points, key=lambda p: (p[0], p[1])):
+            busy += step
+            peak = max(peak, busy)
+        peaks[group] = peak
+    return peaks
+
+
+def overlaps(a: tuple[datetime, datetime, Any], b: tuple[datetime, datetime, Any]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

@@ -1,0 +1,161 @@
+"""Enablement and periodic assessment in off-peak hours (R16 to R22, R10, Q5)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from azpatch_fake import DEFAULT_SUBSCRIPTION, OrchestrationPolicy
+
+from .fleets import RELEASE, START, in_install, vm, world
+
+
+def local(event: dict[str, object]) -> str:
+    return str(event["local_time"])
+
+
+def test_r16_enablement_waits_for_the_off_peak_window() -> None:
+    fake = world(vm("web1"))  # 13:00 in Amsterdam
+    fake.advance(timedelta(hours=8))
+    assert not fake.vm("rg", "web1").patch_mode_ready
+    assert fake.why_not_patched(fake.vm("rg", "web1")).rule == "R16"
+    fake.run_until(START + timedelta(days=1))
+    started, finished = (
+        fake.timeline.events("enablement_started")[0],
+        fake.timeline.events("enablement_finished")[0],
+    )
+    assert local(started) == "2027-01-04T22:00:00+01:00"
+    assert local(finished) == "2027-01-05T02:00:00+01:00"  # four hours of work (the default)
+    assert fake.vm("rg", "web1").patch_mode_ready
+
+
+def test_r16_enablement_longer_than_a_window_resumes_in_the_next() -> None:
+    fake = world(vm("web1"), policy=OrchestrationPolicy(enablement_work=timedelta(hours=10)))
+    fake.run_until(START + timedelta(days=3))
+    events = [
+        (e["event"], local(e))
+        for e in fake.timeline.events(vm=fake.vm("rg", "web1").resource_id)
+        if e["event"].startswith("enablement")
+    ]
+    assert events == [
+        ("enablement_started", "2027-01-04T22:00:00+01:00"),
+        ("enablement_paused", "2027-01-05T06:00:00+01:00"),
+        ("enablement_started", "2027-01-05T22:00:00+01:00"),
+        ("enablement_finished", "2027-01-06T00:00:00+01:00"),
+    ]
+
+
+def test_q1_a_windows_time_zone_moves_the_window() -> None:
+    fake = world(vm("tokyo-clock", time_zone="Tokyo Standard Time"))  # in West Europe
+    fake.run_until(START + timedelta(days=1))
+    # 12:00 UTC is 21:00 in Tokyo: the window opens an hour later.
+    assert local(fake.timeline.events("enablement_started")[0]) == "2027-01-04T22:00:00+09:00"
+
+
+def test_q1_off_peak_hours_are_configurable_per_region() -> None:
+    hours = {"westeurope": __import__("azpatch_fake").OffPeakHours(time(1), time(5))}
+    fake = world(vm("web1"), policy=OrchestrationPolicy(region_off_peak=hours))
+    fake.run_until(START + timedelta(days=1))
+    assert local(fake.timeline.events("enablement_started")[0]) == "2027-01-05T01:00:00+01:00"
+
+
+def test_r17_completion_shows_over_the_wire() -> None:
+    fake = world(vm("web1"), vm("lin1", os="Linux"))
+    with fake.client() as client:
+        before = client.virtual_machines.get_instance_view("rg", "web1")
+        assert before.patch_status.configuration_statuses[0].code == (
+            "PatchModeConfigurationState/Pending"
+        )
+        assert not before.extensions
+        fake.run_until(START + timedelta(days=1))
+        for name, extension in [
+            ("web1", "Microsoft.CPlat.Core.WindowsPatchExtension"),
+            ("lin1", "Microsoft.CPlat.Core.LinuxPatchExtension"),
+        ]:
+            view = client.virtual_machines.get_instance_view("rg", name)
+            assert view.patch_status.configuration_statuses[0].code == (
+                "PatchModeConfigurationState/Ready"
+            )
+            assert [e.type for e in view.extensions] == [extension]
+            # R18: the platform assessed at once, in the window
+            summary = view.patch_status.available_patch_summary
+            assert str(summary.status) == "Succeeded"
+            assert summary.critical_and_security_patch_count > 0
+
+
+def test_r19_assessments_run_daily_with_assessment_mode_abp_else_every_three_days() -> None:
+    fake = world(vm("daily", assessment_mode="AutomaticByPlatform"), vm("default"))
+    fake.run_until(RELEASE)  # before the rollout installs anything
+    by_vm: dict[str, list[str]] = {"daily": [], "default": []}
+    for event in fake.timeline.events("assessment_started"):
+        by_vm[event["vm"].rsplit("/", 1)[1]].append(local(event))
+    # Enabled at 02:00 on the 5th and assessed at once; then in the windows 24 hours
+    # apart (less two hours of slack for daylight saving), or 72.
+    assert by_vm["daily"] == [
+        "2027-01-05T02:00:00+01:00",
+        *(f"2027-01-{day:02d}T22:00:00+01:00" for day in range(6, 12)),
+    ]
+    assert by_vm["default"] == [
+        "2027-01-05T02:00:00+01:00",
+        "2027-01-08T22:00:00+01:00",  # 68 hours after the first is too soon
+        "2027-01-11T22:00:00+01:00",
+    ]
+
+
+def test_r20_a_recent_assessment_postpones_the_periodic_one() -> None:
+    fake = world(vm("web1", assessment_mode="AutomaticByPlatform"))
+    fake.run_until(START + timedelta(days=2, hours=7))  # 20:00 local on the 6th
+    with fake.client() as client:
+        client.virtual_machines.assess_patches("rg", "web1")
+    fake.run_until(START + timedelta(days=3))
+    nights = [local(e) for e in fake.timeline.events("assessment_started")]
+    assert "2027-01-06T22:00:00+01:00" not in nights  # two hours after the user's
+
+
+def test_r22_on_demand_assessment_is_started_by_the_user_and_installs_nothing() -> None:
+    fake = world(vm("web1"))
+    fake.run_until(START + timedelta(days=1))
+    with fake.client() as client:
+        result = client.virtual_machines.assess_patches("rg", "web1")  # at 12:00 local
+        view = client.virtual_machines.get_instance_view("rg", "web1")
+    assert str(result.status) == "Succeeded"
+    assert fake.vm("rg", "web1").assessment.started_by == "User"
+    assert view.patch_status.last_patch_installation_summary is None
+    assert not in_install(fake)
+
+
+def test_r21_nothing_happens_to_a_deallocated_vm_in_its_window() -> None:
+    fake = world(vm("web1", power_schedule=[{"off": "2027-01-04T18:00:00Z"}]))
+    fake.run_until(START + timedelta(days=3))
+    assert not fake.timeline.events("enablement_started")
+    record = fake.vm("rg", "web1")
+    assert fake.why_not_patched(record).rule == "R16"
+
+
+def test_r10_an_agent_below_the_linux_minimum_never_gets_ready() -> None:
+    fake = world(vm("old-agent", os="Linux"), vm("broken", faults=["agent_not_ready"]))
+    fake.vm("rg", "old-agent").agent_version = "2.2.49"
+    fake.run_until(RELEASE + timedelta(days=3))
+    for name in ("old-agent", "broken"):
+        record = fake.vm("rg", name)
+        assert not record.patch_mode_ready
+        assert fake.why_not_patched(record).rule == "R10"
+
+
+def test_q5_custom_images_are_accepted_and_never_autopatched() -> None:
+    custom = vm("golden")
+    custom["image"] = {"publisher": "", "offer": "", "sku": ""}
+    fake = world(custom)
+    fake.run_until(RELEASE + timedelta(days=10))
+    record = fake.vm("rg", "golden")
+    assert not record.patch_mode_ready
+    assert fake.why_not_patched(record).rule == "Q5"
+    assert not in_install(fake)
+
+
+def test_r3_vms_in_other_modes_are_never_scheduled() -> None:
+    other = vm("by-os", patch_mode="AutomaticByOS")
+    fake = world(other, vm("web1"))
+    fake.run_until(RELEASE + timedelta(days=10))
+    assert fake.why_not_patched(fake.vm("rg", "by-os")).rule == "R3"
+    assert {span[2]["vm"].rsplit("/", 1)[1] for span in in_install(fake)} == {"web1"}
+    assert DEFAULT_SUBSCRIPTION in fake.vm("rg", "web1").resource_id
