@@ -49,9 +49,9 @@ class RunPlan:
         return self.reboot_end if self.reboot_end is not None else self.install_end
 
 
-def _latest_start(os_type: str, patch: Patch, end: float, reboot_setting: str) -> float:
-    if os_type == "Windows":  # R30: service packs need 20 minutes, other updates 15
-        return end - (20 if patch.classification == "ServicePack" else 15) * _MINUTE
+def _latest_start(os_type: str, end: float, reboot_setting: str) -> float:
+    if os_type == "Windows":  # R30 (service packs, which need 20, are never selected: R26)
+        return end - 15 * _MINUTE
     # R31: a one-package batch needs 5 minutes, plus 15 for a reboot unless it is Never
     return end - (5 + (0 if reboot_setting == "Never" else 15)) * _MINUTE
 
@@ -78,10 +78,11 @@ def plan_run(
     clock = install_start + overhead
     selected = [p for p in available if p.classification in AUTOMATIC_CLASSIFICATIONS]
     not_selected = tuple(p for p in available if p.classification not in AUTOMATIC_CLASSIFICATIONS)
+    latest = _latest_start(os_type, end, reboot_setting)
     done: list[Patch] = []
     pending: list[Patch] = []
     for patch in selected:
-        if pending or clock > _latest_start(os_type, patch, end, reboot_setting):
+        if pending or clock > latest:
             pending.append(patch)  # R32: not started, so not attempted
             continue
         clock += per_patch

@@ -101,7 +101,7 @@ class Orchestrator:
 
     def _run_bucket(self, when: float) -> None:
         actions, members = self._buckets.pop(when)
-        for action, member in zip(actions, members):
+        for action, member in zip(actions, members, strict=True):
             action(member, when)
 
     # -- which VMs take part ---------------------------------------------------------------
@@ -360,7 +360,7 @@ class Orchestrator:
     def _start_rollout(self, now: float) -> None:
         self._schedule_rollout(now)
         if self.rollout is not None and not self.rollout.ended:
-            self._end_rollout(self.rollout, now, "the next monthly release")  # Q19
+            self._end_rollout(self.rollout, now, "Q19: the next monthly release began")
         counts: dict[str, int] = {}
         for location, state in self._regions.items():
             counts[location] = sum(g.size for g in state.groups.values())
@@ -378,7 +378,9 @@ class Orchestrator:
         )
         for location in sorted(self._regions):
             self._shuffle(self._regions[location], rollout_id)
-        self.fake.clock.call_at_epoch(deadline, lambda: self._end_rollout(rollout, deadline, "R28"))
+        self.fake.clock.call_at_epoch(
+            deadline, lambda: self._end_rollout(rollout, deadline, "R28: 30 days after the release")
+        )
         self._start_phase(rollout, 0, now)
 
     def _shuffle(self, state: RegionState, rollout_id: str) -> None:

@@ -123,8 +123,9 @@ def _as_json(
         }
     for key, value in detail:
         if key == "patches":
-            value = [dict(zip(_PATCH_FIELDS, patch)) for patch in value]
+            body[key] = [dict(zip(_PATCH_FIELDS, patch, strict=True)) for patch in value]
         elif isinstance(value, tuple):
-            value = [list(item) if isinstance(item, tuple) else item for item in value]
-        body[key] = value
+            body[key] = [list(item) if isinstance(item, tuple) else item for item in value]
+        else:
+            body[key] = value
     return body

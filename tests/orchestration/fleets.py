@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, load_fleet
@@ -43,8 +43,8 @@ def world(
 
 
 def month(fake: FakeAzure) -> None:
-    """Run through January's rollout (30 days from Patch Tuesday)."""
-    fake.run_until(RELEASE + timedelta(days=30))
+    """Run through January's rollout, to just before February's release ends it (Q19)."""
+    fake.run_until(datetime(2027, 2, 9, 16, tzinfo=timezone.utc))
 
 
 def moment(event: dict[str, Any]) -> datetime:

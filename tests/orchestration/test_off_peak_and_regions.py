@@ -1,4 +1,4 @@
-"""Off-peak windows (R16, R27, Q1), region pairs (section b, R42, Q18) and the phase plan (R43, Q6)."""
+"""Off-peak windows (R16, R27, Q1), region pairs (R42, Q18) and the phase plan (R43, Q6)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def test_q1_a_window_within_one_day_is_configurable() -> None:
         _utc(2027, 1, 16, 1),
         _utc(2027, 1, 16, 4, 30),
     )
-    assert hours.contains(time(2)) and not hours.contains(time(5))
+    assert hours.contains(time(2))
+    assert not hours.contains(time(5))
     with pytest.raises(ValueError, match="start different"):
         OffPeakHours(time(3), time(3))
 

@@ -1,0 +1,147 @@
+"""Fleet files and ``python -m azpatch_fake simulate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from azpatch_fake import (
+    FleetError,
+    check_timeline,
+    example_fleet,
+    load_fleet,
+    outcomes,
+    read_timeline,
+)
+from azpatch_fake.__main__ import main
+
+from .fleets import START, vm
+
+
+def fleet(*vms: dict[str, Any]) -> dict[str, Any]:
+    return {"start": START.isoformat(), "vms": list(vms)}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"os": "Solaris"}, r"vms\[0\]\.os: 'Windows' or 'Linux'"),
+        ({"patch_mode": "ImageDefault"}, r"vms\[0\]\.patch_mode: Windows takes"),
+        ({"time_zone": "Mars Standard Time"}, r"vms\[0\]\.time_zone: unknown time zone"),
+        ({"faults": ["gremlins"]}, r"vms\[0\]\.faults\[0\]: one of agent_not_ready"),
+        ({"power_schedule": [{"off": "2027-01-05T00:00:00"}]}, r"needs a UTC offset"),
+        (
+            {"power_schedule": [{"off": "2027-01-05T00:00:00Z", "on": "2027-01-04T00:00:00Z"}]},
+            r"'on' must come after 'off'",
+        ),
+        ({"image": "ubuntu"}, r"vms\[0\]\.image: expected"),
+    ],
+)
+def test_a_bad_fleet_names_the_field(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(FleetError, match=message):
+        load_fleet(fleet(vm("web1") | change))
+
+
+def test_a_fleet_needs_its_shape_and_required_fields() -> None:
+    with pytest.raises(FleetError, match="a fleet is"):
+        load_fleet([])
+    with pytest.raises(FleetError, match=r"start: expected an ISO 8601 time"):
+        load_fleet({"vms": []})
+    spec = vm("web1")
+    del spec["location"]
+    with pytest.raises(FleetError, match=r"vms\[0\]\.location: required"):
+        load_fleet(fleet(spec))
+
+
+def test_a_fleet_places_vms_in_sets_zones_and_subscriptions() -> None:
+    fake = load_fleet(
+        fleet(
+            vm("a", availability_set="web"),
+            vm("b", availability_set="web"),
+            vm("c", zone=2, subscription="00000000-0000-0000-0000-00000000000b"),
+        )
+    )
+    assert [fake.vm("rg", n).platform_update_domain for n in "ab"] == [0, 1]
+    other = fake.vm("rg", "c", subscription_id="00000000-0000-0000-0000-00000000000b")
+    assert other.zones == ["2"]
+    assert all(not fake.vm("rg", n).patch_mode_ready for n in "ab")
+
+
+def test_simulate_prints_a_summary_and_writes_the_timeline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "fleet.json"
+    spec = fleet(
+        vm("canary", "eastus2euap"),
+        vm("web1"),
+        vm("web2", faults=["install_failure"]),
+        vm("east", "eastus", os="Linux"),
+    )
+    path.write_text(json.dumps(spec))
+    out = tmp_path / "timeline.jsonl"
+    main(
+        [
+            "simulate",
+            "--fleet",
+            str(path),
+            "--until",
+            "2027-02-01T00:00:00Z",
+            "--timeline",
+            str(out),
+            "--seed",
+            "3",
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert "rollout 2027-01" in printed
+    assert "eastus2euap" in printed
+    lines = out.read_text().splitlines()
+    assert f"{len(lines)} events written" in printed
+    with out.open() as lines:
+        events = read_timeline(lines)
+    assert check_timeline(events) == []
+    assert {"rollout_started", "phase_started", "install_started", "health_verdict"} <= {
+        e["event"] for e in events
+    }
+
+
+def test_outcomes_per_phase_and_region() -> None:
+    fake = load_fleet(
+        fleet(vm("canary", "eastus2euap"), vm("web1"), vm("web2", faults=["install_failure"]))
+    )
+    fake.run_until(START.replace(month=2))
+    rows = {(r.phase, r.region): r for r in outcomes(fake)}
+    assert rows[(1, "eastus2euap")].patched == 1
+    assert (rows[(2, "westeurope")].patched, rows[(2, "westeurope")].failed) == (1, 1)
+
+
+def test_simulate_refuses_a_bad_fleet_with_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "fleet.json"
+    path.write_text(json.dumps(fleet(vm("web1", os="BeOS"))))
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                "simulate",
+                "--fleet",
+                str(path),
+                "--until",
+                "2027-02-01T00:00:00Z",
+                "--timeline",
+                str(tmp_path / "t"),
+            ]
+        )
+    assert exited.value.code == 2
+    assert "vms[0].os" in capsys.readouterr().err
+
+
+def test_example_fleet_is_seeded_and_loads() -> None:
+    first = example_fleet(200, seed=4)
+    assert first == example_fleet(200, seed=4)
+    assert len(first["vms"]) == 200
+    fake = load_fleet(first)
+    assert len(fake.orchestrator.members()) == 200
