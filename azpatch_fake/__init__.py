@@ -30,6 +30,7 @@ from ._simulate import RegionOutcome, outcomes, simulate
 from ._state import ImageRecord, Patch, VmRecord
 from ._timeline import Timeline
 from ._timeline_check import Violation, check_timeline, read_timeline
+from ._what_if import PlannedSlot, plan_rollout
 
 __all__ = [
     "ConnectionReset",
@@ -46,6 +47,7 @@ __all__ = [
     "OffPeakHours",
     "OrchestrationPolicy",
     "Patch",
+    "PlannedSlot",
     "ReadTimeout",
     "RegionOutcome",
     "ServerError",
@@ -61,6 +63,7 @@ __all__ = [
     "load_fleet",
     "outcomes",
     "patch_tuesday",
+    "plan_rollout",
     "read_timeline",
     "simulate",
 ]

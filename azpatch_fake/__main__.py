@@ -39,9 +39,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     simulation.add_argument("--timeline", type=Path, required=True, help="JSON Lines output")
     simulation.add_argument("--seed", type=int, default=0)
+    what_if = commands.add_parser(
+        "plan", help="predict each VM's install slot in one monthly rollout (what-if)"
+    )
+    what_if.add_argument("--fleet", type=Path, required=True, help="the fleet file (JSON)")
+    what_if.add_argument("--month", required=True, help="the rollout, YYYY-MM")
+    what_if.add_argument("--seed", type=int, default=0)
+    what_if.add_argument("--output", choices=("table", "json"), default="table")
     arguments = parser.parse_args(argv)
     if arguments.command == "simulate":
         _simulate(parser, arguments)
+        return
+    if arguments.command == "plan":
+        _plan(parser, arguments)
         return
     if (arguments.tls_cert is None) != (arguments.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
@@ -74,6 +84,28 @@ def _simulate(parser: argparse.ArgumentParser, arguments: argparse.Namespace) ->
         parser.exit(2, f"{arguments.fleet}: {error}\n")
     except (OSError, ValueError) as error:
         parser.exit(2, f"error: {error}\n")
+
+
+def _plan(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    import json  # noqa: PLC0415
+
+    import attrs  # noqa: PLC0415
+
+    from ._fleet import FleetError  # noqa: PLC0415
+    from ._what_if import plan_rollout  # noqa: PLC0415
+
+    try:
+        with arguments.fleet.open(encoding="utf-8") as source:
+            slots = plan_rollout(json.load(source), arguments.month, seed=arguments.seed)
+    except (FleetError, OSError, ValueError) as error:
+        parser.exit(2, f"error: {error}\n")
+    if arguments.output == "json":
+        json.dump([attrs.asdict(slot) for slot in slots], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    for slot in slots:
+        where = f"phase {slot.phase} {slot.local_start}" if slot.start else slot.hold
+        sys.stdout.write(f"{slot.vm.rsplit('/', 1)[1]:<32}{slot.location:<22}{where}\n")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ from ._wire import ArmError, Reply
 if TYPE_CHECKING:
     import azpatch
 
+    from ._what_if import PlannedSlot
+
 __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
@@ -129,6 +131,9 @@ class FakeAzure:
         return self._subscriptions.setdefault(
             subscription_id.casefold(), Subscription(subscription_id)
         )
+
+    def subscriptions(self) -> list[Subscription]:
+        return list(self._subscriptions.values())
 
     def _seeded(self, subscription_id: str | None) -> Subscription:
         return self.add_subscription(subscription_id or self.subscription_id)
@@ -269,6 +274,13 @@ class FakeAzure:
     def why_not_patched(self, vm: VmRecord) -> Hold:
         """The rule holding ``vm`` back from its update right now, and why."""
         return self.orchestrator.why_not_patched(vm)
+
+    def what_if(self, month: str) -> list[PlannedSlot]:
+        """Each AutomaticByPlatform VM's predicted first install in rollout ``month``
+        ("YYYY-MM"), simulated on a copy of this world (installed patches are not copied)."""
+        from ._what_if import fleet_of, plan_rollout  # noqa: PLC0415  (imports the fleet loader)
+
+        return plan_rollout(fleet_of(self), month, seed=self.seed, policy=self.policy)
 
     def add_patch(self, os_type: str, patch: Patch) -> None:
         self.catalog.add(os_type, patch)

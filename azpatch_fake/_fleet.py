@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ._app import FakeAzure
+from ._images import is_hotpatchable
 from ._off_peak import resolve_time_zone
 from ._policy import OrchestrationPolicy
 from ._state import AvailabilitySetRecord, ImageRecord, VmRecord
@@ -124,9 +125,13 @@ def _add(
             )
         fake.place_in_availability_set(record, sets[set_key])
     _faults(record, spec.get("faults") or [], where)
+    if spec.get("hotpatch"):
+        if not is_hotpatchable(record.image):  # R14
+            raise FleetError(f"{where}.hotpatch: the image is not a hotpatchable Azure Edition")
+        record.patch_settings.enable_hotpatching = True
     # The mode last, so that placement and faults are in place when enablement starts.
     record.patch_settings.patch_mode = patch_mode
-    fake.orchestrator.track(record, enabled=False)
+    fake.orchestrator.track(record, enabled=bool(spec.get("enabled", False)))
     _power_schedule(fake, record, spec.get("power_schedule") or [], where)
 
 

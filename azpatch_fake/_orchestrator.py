@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._catalog import patch_tuesday
-from ._images import is_supported
+from ._images import is_hotpatchable, is_supported
 from ._install_run import AUTOMATIC_CLASSIFICATIONS, RunPlan, plan_run
 from ._members import Group, Member, RegionState, WindowGroup
 from ._off_peak import OffPeakHours, local_iso, resolve_time_zone, utc_iso
@@ -265,6 +265,8 @@ class Orchestrator:
         vm = member.vm
         if not _agent_ok(vm) or not vm.image.publisher:  # R10, Q5: never Ready
             return
+        if vm.power_state != "running":
+            return  # R21: it resumes in a window after the VM starts
         resumed = member.enable_left < self.policy.enablement_work.total_seconds()
         self.timeline.add(now, "enablement_started", member, resumed=resumed)
         left = member.window.open_until - now
@@ -572,7 +574,7 @@ class Orchestrator:
         plan = plan_run(
             start=now,
             os_type=vm.os_type,
-            available=fake.available_patches(vm),
+            available=self._as_hotpatches(vm, fake.available_patches(vm)),
             reboot_setting=vm.patch_settings.reboot_setting or "IfRequired",
             reboot_pending=bool(vm.assessment and vm.assessment.reboot_pending),
             assessment=fake.assessment_duration.total_seconds(),
@@ -587,6 +589,18 @@ class Orchestrator:
         self._assess(member, now)  # Q15: one assessment right before the install
         run = _Run(plan, rollout, phase, fake.new_id())
         self._at(plan.install_start, run.install_started(self), member)
+
+    def _as_hotpatches(self, vm: VmRecord, available: list[Patch]) -> list[Patch]:
+        """R39: with hotpatching on, a hotpatch month's security updates need no reboot."""
+        if not vm.patch_settings.enable_hotpatching or not is_hotpatchable(vm.image):
+            return available
+        return [
+            attrs.evolve(p, reboot_behavior="NeverReboots")
+            if p.classification == "Security"
+            and self.policy.is_hotpatch_month(p.published.year, p.published.month)
+            else p
+            for p in available
+        ]
 
     def _release(self, member: Member, run: _Run, now: float, healthy: bool) -> None:
         member.busy = False

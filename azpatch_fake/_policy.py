@@ -48,9 +48,17 @@ class OrchestrationPolicy:
     batch_share: float = 0.2  # R46, R49, Q9, Q10
     small_set: int = 10  # R49: smaller sets go one VM at a time
     phase_unhealthy_tolerance: int = 0  # Q7
+    baseline_months: frozenset[int] = frozenset({1, 4, 7, 10})  # R39, Q21
+    unplanned_baselines: frozenset[str] = frozenset()  # Q21: "YYYY-MM" of unplanned baselines
     phase_plan: tuple[tuple[str, ...], ...] | None = attrs.field(
         default=None, converter=_phases
     )  # Q6: None computes canary, pilot, then a colouring of the pair graph
+
+    def is_hotpatch_month(self, year: int, month: int) -> bool:
+        """R39: outside baseline months, security updates install without a reboot."""
+        return month not in self.baseline_months and (
+            f"{year}-{month:02d}" not in self.unplanned_baselines
+        )
 
     def hours_for(self, location: str) -> OffPeakHours:
         return self.region_off_peak.get(location, self.off_peak)

@@ -7,6 +7,7 @@ tuple and becomes a dict (the documented, stable format) only when read.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ EVENTS = (
     "health_verdict",
     "gate_decision",
 )
+_CODES = {event: code for code, event in enumerate(EVENTS)}
 
 
 _PATCH_FIELDS = ("name", "classification", "state")
@@ -52,18 +54,23 @@ class Subject(Protocol):
     timeline_index: int  # -1 until the timeline first names it
 
 
-# A row names its VM by index and holds its details as pairs: a tuple of plain values is
-# left alone by the garbage collector, which would otherwise walk millions of rows again
-# and again (a dict inside keeps a tuple tracked).
-Row = tuple[float, str, int, "tuple[tuple[str, Any], ...]"]
-
-
 class Timeline:
-    """Events in the order they happened (which is time order: the clock never goes back)."""
+    """Events in the order they happened (which is time order: the clock never goes back).
+
+    Stored as columns (times, event codes, VM indexes, details) rather than one object
+    per event: millions of small objects would cost memory and make the garbage
+    collector walk them again and again.
+    """
 
     def __init__(self) -> None:
-        self._rows: list[Row] = []
+        self._times = array("d")
+        self._codes = array("B")
+        self._vms = array("l")
+        self._details: list[tuple[tuple[str, Any], ...] | None] = []
         self._subjects: list[Subject] = []
+        # Details repeat (the same counts, rollout and phase for thousands of VMs): one
+        # shared tuple for each.
+        self._shared: dict[tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]] = {}
 
     def add(self, moment: float, event: str, vm: Subject | None = None, **detail: Any) -> None:
         """Record an event; sequences in ``detail`` must be tuples (they become lists),
@@ -74,37 +81,53 @@ class Timeline:
             if index < 0:
                 index = vm.timeline_index = len(self._subjects)
                 self._subjects.append(vm)
-        self._rows.append((moment, event, index, tuple(detail.items())))
+        self._times.append(moment)
+        self._codes.append(_CODES[event])
+        self._vms.append(index)
+        if detail:
+            pairs = tuple(detail.items())
+            self._details.append(self._shared.setdefault(pairs, pairs))
+        else:
+            self._details.append(None)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._times)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self._as_json(row) for row in self._rows)
+        return (self._as_json(row) for row in range(len(self._times)))
 
     def events(self, event: str | None = None, *, vm: str | None = None) -> list[dict[str, Any]]:
         """The events, optionally of one kind or one VM (resource id, any case)."""
+        code = _CODES[event] if event is not None else None
         wanted = vm.casefold() if vm else None
         return [
             self._as_json(row)
-            for row in self._rows
-            if (event is None or row[1] == event)
+            for row in range(len(self._times))
+            if (code is None or self._codes[row] == code)
             and (
                 wanted is None
-                or (row[2] >= 0 and self._subjects[row[2]].resource_id.casefold() == wanted)
+                or (
+                    self._vms[row] >= 0
+                    and self._subjects[self._vms[row]].resource_id.casefold() == wanted
+                )
             )
         ]
 
     def write_jsonl(self, out: IO[str]) -> int:
         """One JSON object per line; returns the number of lines."""
-        for row in self._rows:
+        for row in range(len(self._times)):
             out.write(json.dumps(self._as_json(row), separators=(",", ":")))
             out.write("\n")
-        return len(self._rows)
+        return len(self._times)
 
-    def _as_json(self, row: Row) -> dict[str, Any]:
-        moment, event, index, detail = row
-        return _as_json(moment, event, self._subjects[index] if index >= 0 else None, detail)
+    def _as_json(self, row: int) -> dict[str, Any]:
+        index = self._vms[row]
+        return _as_json(
+            self._times[row],
+            EVENTS[self._codes[row]],
+            self._subjects[index] if index >= 0 else None,
+            self._details[row] or (),
+        )
 
 
 def _as_json(
