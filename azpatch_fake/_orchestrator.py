@@ -76,7 +76,7 @@ class Orchestrator:
         self._members: dict[str, Member] = {}
         self._windows: dict[tuple[str, OffPeakHours], WindowGroup] = {}
         self._regions: dict[str, RegionState] = {}
-        self._buckets: dict[float, tuple[list[Callable[[Member, float], None]], list[Member]]] = {}
+        self._buckets: dict[float, tuple[list[Callable[[Any, float], None]], list[Any]]] = {}
         self._on_assessed = self._assessed  # one bound method, not one per assessment
         self._started = False
         self._seed = fake.seed
@@ -86,8 +86,8 @@ class Orchestrator:
     def _now(self) -> float:
         return self.fake.clock.time()
 
-    def _at(self, when: float, action: Callable[[Member, float], None], member: Member) -> None:
-        """Run ``action(member, when)`` at ``when``; one clock event per distinct moment.
+    def _at(self, when: float, action: Callable[[Any, float], None], subject: Any) -> None:
+        """Run ``action(subject, when)`` at ``when``; one clock event per distinct moment.
 
         Two parallel lists per moment, not a pair per call: pairs that wait minutes of
         virtual time would reach the garbage collector's oldest generation by millions.
@@ -97,12 +97,12 @@ class Orchestrator:
             bucket = self._buckets[when] = ([], [])
             self.fake.clock.call_at_epoch(when, lambda: self._run_bucket(when))
         bucket[0].append(action)
-        bucket[1].append(member)
+        bucket[1].append(subject)
 
     def _run_bucket(self, when: float) -> None:
-        actions, members = self._buckets.pop(when)
-        for action, member in zip(actions, members, strict=True):
-            action(member, when)
+        actions, subjects = self._buckets.pop(when)
+        for action, subject in zip(actions, subjects, strict=True):
+            action(subject, when)
 
     # -- which VMs take part ---------------------------------------------------------------
 
@@ -587,8 +587,14 @@ class Orchestrator:
             fail_reboots=vm.fail_reboots,
         )
         self._assess(member, now)  # Q15: one assessment right before the install
-        run = _Run(plan, rollout, phase, fake.new_id())
-        self._at(plan.install_start, run.install_started(self), member)
+        run = _Run(member, plan, rollout, phase, fake.new_id())
+        self._at(plan.install_start, self._advance_run, run)
+
+    def _advance_run(self, run: _Run, now: float) -> None:
+        run.advance(self, now)
+
+    def _reboot_finished(self, run: _Run, now: float) -> None:
+        run.reboot_finished(self, now)
 
     def _as_hotpatches(self, vm: VmRecord, available: list[Patch]) -> list[Patch]:
         """R39: with hotpatching on, a hotpatch month's security updates need no reboot."""
@@ -638,7 +644,9 @@ class Orchestrator:
         self._check_gate(now)
 
     def _bake_over(self, member: Member, now: float) -> None:
-        self._try_start(self._region(member.location), now)
+        """R50: the set may take its next update domain; nothing else changed."""
+        if member.group is not None:
+            self._try_start(self._region(member.location), now, only=member.group)
 
     def _unhealthy(self, rollout: Rollout, member: Member, phase: int, now: float) -> None:
         """R44: an unhealthy VM after its update stops the rollout at its phase."""
@@ -737,125 +745,106 @@ class Orchestrator:
             return Hold("R46", "its subscription's batch in this region and zone is full")
         return Hold("R53", "eligible; it joins the next batch")
 
-    def summary(self) -> dict[str, Any]:
-        """Counts per region of the current rollout: patched, pending, and why the rest wait."""
-        rollout = self.rollout
-        regions: dict[str, dict[str, Any]] = {}
-        for member in self._members.values():
-            if not member.active:
-                continue
-            entry = regions.setdefault(member.location, {"vms": 0, "patched": 0, "held": {}})
-            entry["vms"] += 1
-            if rollout is not None and member.done_rollout == rollout.rollout_id:
-                entry["patched"] += 1
-            else:
-                rule = self.why_not_patched(member.vm).rule
-                entry["held"][rule] = entry["held"].get(rule, 0) + 1
-        return regions
 
-
-@attrs.define
 class _Run:
-    """One install run being replayed on the clock."""
+    """One install run being replayed on the clock, one step per moment of its plan."""
 
-    plan: RunPlan
-    rollout: Rollout
-    phase: int
-    activity_id: str
+    __slots__ = ("activity_id", "member", "phase", "plan", "rollout", "step")
+
+    def __init__(
+        self, member: Member, plan: RunPlan, rollout: Rollout, phase: int, activity_id: str
+    ) -> None:
+        self.member = member
+        self.plan = plan
+        self.rollout = rollout
+        self.phase = phase
+        self.activity_id = activity_id
+        self.step = 0
+
+    def advance(self, orchestrator: Orchestrator, now: float) -> None:
+        """Take the next step; each schedules the one after it."""
+        steps = (self._install_started, self._install_finished, self._verdict)
+        steps[self.step](orchestrator, now)
+        self.step += 1
 
     def _detail(self) -> dict[str, Any]:
         return {"rollout": self.rollout.rollout_id, "phase": self.phase}
 
-    def install_started(self, orchestrator: Orchestrator) -> Callable[[Member, float], None]:
-        def step(member: Member, now: float) -> None:
-            plan = self.plan
-            vm = member.vm
-            if vm.assessment is not None and vm.assessment.status == "InProgress":
-                orchestrator._assessed(member, now)
-            selected = len(plan.installed) + len(plan.failed) + len(plan.pending)
-            record = InstallationRecord(
-                "InProgress",
-                self.activity_id,
-                _moment(now),
-                pending=list(plan.installed + plan.failed + plan.pending),
-                not_selected=list(plan.not_selected),
-                started_by="Platform",
+    def _install_started(self, orchestrator: Orchestrator, now: float) -> None:
+        plan, member = self.plan, self.member
+        vm = member.vm
+        if vm.assessment is not None and vm.assessment.status == "InProgress":
+            orchestrator._assessed(member, now)
+        vm.installation = InstallationRecord(
+            "InProgress",
+            self.activity_id,
+            _moment(now),
+            pending=plan.installed + plan.failed + plan.pending,
+            not_selected=plan.not_selected,
+            started_by="Platform",
+        )
+        group = member.group
+        orchestrator.timeline.add(
+            now,
+            "install_started",
+            member,
+            selected=len(plan.installed) + len(plan.failed) + len(plan.pending),
+            off_peak=member.window.hours.describe(),
+            set_size=group.size if group and group.is_set else None,
+            pool_size=group.size if group and not group.is_set else None,
+            **self._detail(),
+        )
+        orchestrator._at(plan.install_end, orchestrator._advance_run, self)
+
+    def _install_finished(self, orchestrator: Orchestrator, now: float) -> None:
+        plan, member = self.plan, self.member
+        vm = member.vm
+        vm.installed_patch_ids.update(p.patch_id for p in plan.installed)
+        record = vm.installation
+        if record is not None and record.activity_id == self.activity_id:
+            record.status = plan.status
+            record.finished = _moment(now)
+            record.reboot_status = "Started" if plan.reboot_end is not None else plan.reboot_status
+            record.maintenance_window_exceeded = plan.window_exceeded
+            record.installed, record.failed, record.pending = (
+                plan.installed,
+                plan.failed,
+                plan.pending,
             )
-            vm.installation = record
-            orchestrator.timeline.add(
-                now,
-                "install_started",
-                member,
-                selected=selected,
-                off_peak=member.window.hours.describe(),
-                set_size=member.group.size if member.group and member.group.is_set else None,
-                pool_size=member.group.size if member.group and not member.group.is_set else None,
-                **self._detail(),
-            )
-            orchestrator._at(plan.install_end, self.install_finished(orchestrator), member)
+        if vm.assessment is not None:  # the agent's post-install assessment
+            orchestrator._fill_assessment(member, vm.assessment, now)
+            vm.assessment.reboot_pending = plan.reboot_status == "Required"
+        orchestrator.timeline.add(
+            now,
+            "install_finished",
+            member,
+            status=plan.status,
+            maintenance_window_exceeded=plan.window_exceeded,
+            patches=_patches(plan.installed, "Installed")
+            + _patches(plan.failed, "Failed")
+            + _patches(plan.pending, "Pending")
+            + _patches(plan.not_selected, "NotSelected"),
+            **self._detail(),
+        )
+        if plan.reboot_end is not None:
+            orchestrator.timeline.add(now, "reboot_started", member, **self._detail())
+            orchestrator._at(plan.reboot_end, orchestrator._reboot_finished, self)
+        orchestrator._at(plan.verdict_at, orchestrator._advance_run, self)
 
-        return step
+    def reboot_finished(self, orchestrator: Orchestrator, now: float) -> None:
+        record = self.member.vm.installation
+        if record is not None and record.activity_id == self.activity_id:
+            record.reboot_status = self.plan.reboot_status
+        orchestrator.timeline.add(
+            now, "reboot_finished", self.member, status=self.plan.reboot_status, **self._detail()
+        )
 
-    def install_finished(self, orchestrator: Orchestrator) -> Callable[[Member, float], None]:
-        def step(member: Member, now: float) -> None:
-            plan = self.plan
-            vm = member.vm
-            vm.installed_patch_ids.update(p.patch_id for p in plan.installed)
-            rebooting = plan.reboot_end is not None
-            vm.installation = InstallationRecord(
-                plan.status,
-                self.activity_id,
-                _moment(plan.install_start),
-                finished=_moment(now),
-                reboot_status="Started" if rebooting else plan.reboot_status,
-                maintenance_window_exceeded=plan.window_exceeded,
-                installed=list(plan.installed),
-                failed=list(plan.failed),
-                pending=list(plan.pending),
-                not_selected=list(plan.not_selected),
-                started_by="Platform",
-            )
-            if vm.assessment is not None:  # the agent's post-install assessment
-                orchestrator._fill_assessment(member, vm.assessment, now)
-                vm.assessment.reboot_pending = plan.reboot_status == "Required"
-            orchestrator.timeline.add(
-                now,
-                "install_finished",
-                member,
-                status=plan.status,
-                maintenance_window_exceeded=plan.window_exceeded,
-                patches=_patches(plan.installed, "Installed")
-                + _patches(plan.failed, "Failed")
-                + _patches(plan.pending, "Pending")
-                + _patches(plan.not_selected, "NotSelected"),
-                **self._detail(),
-            )
-            if rebooting:
-                orchestrator.timeline.add(now, "reboot_started", member, **self._detail())
-                assert plan.reboot_end is not None
-                orchestrator._at(plan.reboot_end, self.reboot_finished(orchestrator), member)
-            orchestrator._at(plan.verdict_at, self.verdict(orchestrator), member)
-
-        return step
-
-    def reboot_finished(self, orchestrator: Orchestrator) -> Callable[[Member, float], None]:
-        def step(member: Member, now: float) -> None:
-            if member.vm.installation is not None:
-                member.vm.installation.reboot_status = self.plan.reboot_status
-            orchestrator.timeline.add(
-                now, "reboot_finished", member, status=self.plan.reboot_status, **self._detail()
-            )
-
-        return step
-
-    def verdict(self, orchestrator: Orchestrator) -> Callable[[Member, float], None]:
-        def step(member: Member, now: float) -> None:
-            vm = member.vm
-            if vm.unhealthy_after_patching:
-                vm.healthy = False
-            orchestrator.timeline.add(
-                now, "health_verdict", member, healthy=vm.healthy, **self._detail()
-            )
-            orchestrator._release(member, self, now, vm.healthy)
-
-        return step
+    def _verdict(self, orchestrator: Orchestrator, now: float) -> None:
+        member = self.member
+        vm = member.vm
+        if vm.unhealthy_after_patching:
+            vm.healthy = False
+        orchestrator.timeline.add(
+            now, "health_verdict", member, healthy=vm.healthy, **self._detail()
+        )
+        orchestrator._release(member, self, now, vm.healthy)

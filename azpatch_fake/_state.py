@@ -7,6 +7,7 @@ pass unnoticed on both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import attrs
@@ -76,11 +77,11 @@ class InstallationRecord:
     finished: datetime | None = None
     reboot_status: str = "NotNeeded"
     maintenance_window_exceeded: bool = False
-    installed: list[Patch] = attrs.Factory(list)
-    failed: list[Patch] = attrs.Factory(list)
-    pending: list[Patch] = attrs.Factory(list)
-    excluded: list[Patch] = attrs.Factory(list)
-    not_selected: list[Patch] = attrs.Factory(list)
+    installed: Sequence[Patch] = ()
+    failed: Sequence[Patch] = ()
+    pending: Sequence[Patch] = ()
+    excluded: Sequence[Patch] = ()
+    not_selected: Sequence[Patch] = ()
     started_by: str = "User"
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from client_cpu import bench_client_cpu
 from fake_speed import bench_server, bench_typical_test
+from orchestration_speed import bench_orchestration
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_VIEW = (
@@ -120,6 +121,7 @@ def main() -> None:
     bench_client_cpu()
     bench_typical_test()
     bench_server()
+    bench_orchestration()
 
 
 if __name__ == "__main__":

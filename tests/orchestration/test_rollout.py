@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import itertools
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from azpatch_fake import OrchestrationPolicy, check_timeline
+from azpatch_fake import OrchestrationPolicy, check_timeline, outcomes
 
 from .fleets import RELEASE, in_install, moment, month, most_at_once, overlaps, vm, world
 
@@ -303,10 +303,15 @@ def test_q19_the_next_release_ends_the_last_rollout_and_starts_its_own() -> None
     assert [e["reason"] for e in ended] == ["Q19: the next monthly release began"] * 2
 
 
-def test_the_summary_counts_each_region() -> None:
+def test_outcomes_count_each_region_and_say_what_holds_the_rest() -> None:
     fake = world(vm("web1"), vm("web2", faults=["install_failure"]), vm("prod", "eastus"))
     month(fake)
-    summary = fake.orchestrator.summary()
-    assert summary["westeurope"]["vms"] == 2
-    assert summary["westeurope"]["patched"] == 1
-    assert summary["westeurope"]["held"] == {"R27": 1}  # the failed one waits for its window
+    rows = {row.region: row for row in outcomes(fake)}
+    assert (rows["westeurope"].patched, rows["westeurope"].failed) == (1, 1)
+    assert rows["eastus"].patched == 1
+    fake.run_until(datetime(2027, 2, 9, 18, tzinfo=timezone.utc))  # February's, at release
+    current = [row for row in outcomes(fake) if row.rollout == "2027-02"]
+    assert {row.region: dict(row.held) for row in current} == {
+        "westeurope": {"R27": 2},  # 19:00 in Amsterdam, 13:00 in Virginia: not off-peak yet
+        "eastus": {"R27": 1},
+    }
