@@ -586,7 +586,8 @@ class Orchestrator:
             fail_installs=vm.fail_installs,
             fail_reboots=vm.fail_reboots,
         )
-        self._assess(member, now)  # Q15: one assessment right before the install
+        if member.last_assessed != now:  # Q15: one assessment right before the install
+            self._assess(member, now)
         run = _Run(member, plan, rollout, phase, fake.new_id())
         self._at(plan.install_start, self._advance_run, run)
 

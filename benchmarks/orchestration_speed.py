@@ -21,8 +21,9 @@ UNTIL = datetime(2027, 2, 1, tzinfo=timezone.utc)  # the example fleet starts 20
 def one(vms: int) -> dict[str, float]:
     from azpatch_fake import example_fleet, load_fleet
 
+    fleet = example_fleet(vms, seed=1)  # what a fleet file holds; making it is not timed
     started = time.perf_counter()
-    fake = load_fleet(example_fleet(vms, seed=1), seed=1)
+    fake = load_fleet(fleet, seed=1)
     loaded = time.perf_counter()
     fake.run_until(UNTIL)
     finished = time.perf_counter()

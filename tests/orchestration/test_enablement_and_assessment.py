@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from azpatch_fake import DEFAULT_SUBSCRIPTION, OrchestrationPolicy
+from azpatch_fake import DEFAULT_SUBSCRIPTION, OrchestrationPolicy, check_timeline
 
-from .fleets import RELEASE, START, in_install, vm, world
+from .fleets import RELEASE, START, in_install, moment, vm, world
 
 
 def local(event: dict[str, object]) -> str:
@@ -159,3 +159,34 @@ def test_r3_vms_in_other_modes_are_never_scheduled() -> None:
     assert fake.why_not_patched(fake.vm("rg", "by-os")).rule == "R3"
     assert {span[2]["vm"].rsplit("/", 1)[1] for span in in_install(fake)} == {"web1"}
     assert DEFAULT_SUBSCRIPTION in fake.vm("rg", "web1").resource_id
+
+
+def test_r23_a_periodic_assessment_is_in_progress_then_succeeded_over_the_wire() -> None:
+    fake = world(vm("web1", enabled=True))
+    window = START.replace(hour=21)  # 22:00 in Amsterdam
+    with fake.client() as client:
+        fake.run_until(window + timedelta(minutes=1))
+        during = client.virtual_machines.get_instance_view("rg", "web1")
+        fake.run_until(window + timedelta(minutes=3))
+        after = client.virtual_machines.get_instance_view("rg", "web1")
+    assert str(during.patch_status.available_patch_summary.status) == "InProgress"
+    summary = after.patch_status.available_patch_summary
+    assert str(summary.status) == "Succeeded"
+    assert summary.start_time == window
+    assert summary.critical_and_security_patch_count == 6  # three months of two, Windows
+
+
+def test_r52_assessments_do_not_count_as_installing() -> None:
+    # "early" opens its window an hour before "late" (UTC+2 against UTC+1) and installs
+    # slowly; "late", in the same set, is assessed meanwhile.
+    slow = {"kind": "slow_install", "minutes_per_patch": 30}
+    early = vm("early", availability_set="web", enabled=True, faults=[slow])
+    early["time_zone"] = "E. Europe Standard Time"
+    late = vm("late", availability_set="web", enabled=True, assessment_mode="AutomaticByPlatform")
+    fake = world(early, late)
+    fake.run_until(RELEASE + timedelta(days=1))
+    (start, end, _), *_ = in_install(fake)
+    late_id = fake.vm("rg", "late").resource_id
+    assessed = [moment(e) for e in fake.timeline.events("assessment_started", vm=late_id)]
+    assert any(start <= when < end for when in assessed)
+    assert check_timeline(fake.timeline) == []
