@@ -25,6 +25,11 @@ def fleet(*vms: dict[str, Any]) -> dict[str, Any]:
     return {"start": START.isoformat(), "vms": list(vms)}
 
 
+def simulate_command(fleet_path: Path, timeline: Path, *extra: str) -> None:
+    arguments = ["--fleet", str(fleet_path), "--until", "2027-02-01T00:00:00Z"]
+    main(["simulate", *arguments, "--timeline", str(timeline), *extra])
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -82,19 +87,7 @@ def test_simulate_prints_a_summary_and_writes_the_timeline(
     )
     path.write_text(json.dumps(spec))
     out = tmp_path / "timeline.jsonl"
-    main(
-        [
-            "simulate",
-            "--fleet",
-            str(path),
-            "--until",
-            "2027-02-01T00:00:00Z",
-            "--timeline",
-            str(out),
-            "--seed",
-            "3",
-        ]
-    )
+    simulate_command(path, out, "--seed", "3")
     printed = capsys.readouterr().out
     assert "rollout 2027-01" in printed
     assert "eastus2euap" in printed
@@ -124,17 +117,7 @@ def test_simulate_refuses_a_bad_fleet_with_exit_code_2(
     path = tmp_path / "fleet.json"
     path.write_text(json.dumps(fleet(vm("web1", os="BeOS"))))
     with pytest.raises(SystemExit) as exited:
-        main(
-            [
-                "simulate",
-                "--fleet",
-                str(path),
-                "--until",
-                "2027-02-01T00:00:00Z",
-                "--timeline",
-                str(tmp_path / "t"),
-            ]
-        )
+        simulate_command(path, tmp_path / "t")
     assert exited.value.code == 2
     assert "vms[0].os" in capsys.readouterr().err
 
