@@ -184,7 +184,7 @@ class FakeAzure:
             image=image or DEFAULT_IMAGES[os_type],
             vm_id=self.new_id(),
             created=self.clock.now(),
-            zones=list(zones),
+            zones=tuple(zones),
             tags=dict(tags or {}),
             agent_version=agent_version,
             time_zone=time_zone,

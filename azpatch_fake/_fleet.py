@@ -66,12 +66,13 @@ def load_fleet(
         raise FleetError('a fleet is {"start": ISO time, "vms": [...]}')
     fake = FakeAzure(seed=seed, start=_moment(fleet.get("start"), "start"), policy=policy)
     sets: dict[tuple[str, str, str], AvailabilitySetRecord] = {}
+    images: dict[tuple[str, str, str], ImageRecord] = {}  # one record per image, as add_vm's
     with _no_garbage_collection():
         for index, spec in enumerate(fleet["vms"]):
             where = f"vms[{index}]"
             if not isinstance(spec, Mapping):
                 raise FleetError(f"{where}: expected an object")
-            _add(fake, spec, where, sets)
+            _add(fake, spec, where, sets, images)
     return fake
 
 
@@ -93,6 +94,7 @@ def _add(
     spec: Mapping[str, Any],
     where: str,
     sets: dict[tuple[str, str, str], AvailabilitySetRecord],
+    images: dict[tuple[str, str, str], ImageRecord],
 ) -> None:
     for key in _REQUIRED:
         if key not in spec:
@@ -103,6 +105,11 @@ def _add(
     image = spec["image"]
     if not isinstance(image, Mapping):
         raise FleetError(f"{where}.image: expected {{publisher, offer, sku}}")
+    triple = (
+        str(image.get("publisher", "")),
+        str(image.get("offer", "")),
+        str(image.get("sku", "")),
+    )
     time_zone = spec.get("time_zone")
     if time_zone is not None:
         try:
@@ -122,9 +129,7 @@ def _add(
         subscription_id=subscription,
         os_type=os_type,
         location=location,
-        image=ImageRecord(
-            str(image.get("publisher", "")), str(image.get("offer", "")), str(image.get("sku", ""))
-        ),
+        image=images.setdefault(triple, ImageRecord(*triple)),
         zones=(str(zone),) if zone is not None else (),
         time_zone=time_zone,
         assessment_mode=spec.get("assessment_mode"),

@@ -6,6 +6,7 @@ Plain slotted classes: a month of 100,000 VMs touches them millions of times.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from ._off_peak import OffPeakHours
@@ -35,6 +36,7 @@ class Member:
         "available",
         "available_key",
         "busy",
+        "critical",
         "done_rollout",
         "enable_left",
         "enable_token",
@@ -75,7 +77,8 @@ class Member:
         self.timeline_index = -1
         # The last assessment's result, reused until a release or an install changes it.
         self.available_key: tuple[object, ...] = ()
-        self.available: tuple[list[Patch], int] = ([], 0)
+        self.available: Sequence[Patch] = ()
+        self.critical = 0  # of ``available``, the Critical and Security ones
 
     def placement_changed(self) -> bool:
         vm = self.vm

@@ -10,7 +10,7 @@ it through the instance view, and in the timeline.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +78,7 @@ class Orchestrator:
         self._regions: dict[str, RegionState] = {}
         self._buckets: dict[float, tuple[list[Callable[[Any, float], None]], list[Any]]] = {}
         self._on_assessed = self._assessed  # one bound method, not one per assessment
+        self._patch_lists: dict[tuple[str, ...], tuple[Patch, ...]] = {}
         self._started = False
         self._seed = fake.seed
 
@@ -331,15 +332,22 @@ class Orchestrator:
             len(vm.installed_patch_ids),
         )
         if member.available_key != key:
-            available = [p for p in published if p.patch_id not in vm.installed_patch_ids]
-            critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in available)
-            member.available_key, member.available = key, (available, critical)
-        available, critical = member.available
+            fresh = self._shared(p for p in published if p.patch_id not in vm.installed_patch_ids)
+            member.available_key = key
+            member.available = fresh
+            member.critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in fresh)
+        available, critical = member.available, member.critical
         record.status = "Succeeded"
         record.finished = _moment(now)
         record.patches = available
         record.critical_and_security = critical
         record.other = len(available) - critical
+
+    def _shared(self, patches: Iterable[Patch]) -> tuple[Patch, ...]:
+        """One tuple for each distinct list of patches: thousands of VMs in one state share
+        it, instead of each keeping a copy for the garbage collector to walk."""
+        found = tuple(patches)
+        return self._patch_lists.setdefault(tuple(p.patch_id for p in found), found)
 
     def user_assessed(self, vm: VmRecord) -> None:
         member = self._members.get(vm.vm_id)
@@ -557,7 +565,7 @@ class Orchestrator:
                 if room == 0:
                     kept.extend(queue[index + 1 :])
                     break
-            group.queues[ud if ud is not None else -1] = kept
+            queue[:] = kept  # in place: a new list per fill would pile up for the collector
             if count:
                 group.active_ud = ud
                 break  # R48: one update domain at a time
@@ -585,6 +593,13 @@ class Orchestrator:
             health_wait=self.policy.health_wait.total_seconds(),
             fail_installs=vm.fail_installs,
             fail_reboots=vm.fail_reboots,
+        )
+        plan = attrs.evolve(  # the run keeps its lists for hours: share them (see _shared)
+            plan,
+            installed=self._shared(plan.installed),
+            failed=self._shared(plan.failed),
+            pending=self._shared(plan.pending),
+            not_selected=self._shared(plan.not_selected),
         )
         if member.last_assessed != now:  # Q15: one assessment right before the install
             self._assess(member, now)
@@ -780,7 +795,7 @@ class _Run:
             "InProgress",
             self.activity_id,
             _moment(now),
-            pending=plan.installed + plan.failed + plan.pending,
+            pending=orchestrator._shared(plan.installed + plan.failed + plan.pending),
             not_selected=plan.not_selected,
             started_by="Platform",
         )
@@ -807,11 +822,8 @@ class _Run:
             record.finished = _moment(now)
             record.reboot_status = "Started" if plan.reboot_end is not None else plan.reboot_status
             record.maintenance_window_exceeded = plan.window_exceeded
-            record.installed, record.failed, record.pending = (
-                plan.installed,
-                plan.failed,
-                plan.pending,
-            )
+            record.installed, record.failed = plan.installed, plan.failed
+            record.pending, record.not_selected = plan.pending, plan.not_selected
         if vm.assessment is not None:  # the agent's post-install assessment
             orchestrator._fill_assessment(member, vm.assessment, now)
             vm.assessment.reboot_pending = plan.reboot_status == "Required"

@@ -91,6 +91,12 @@ def simulate(
 ) -> FakeAzure:
     """Load ``fleet``, run it to ``until``, write the timeline and a summary."""
     fake = load_fleet(fleet, seed=seed)
+    return _run(fake, until, timeline, out)
+
+
+def _run(
+    fake: FakeAzure, until: datetime, timeline: IO[str] | None, out: IO[str] | None
+) -> FakeAzure:
     fake.run_until(until)
     if timeline is not None:
         fake.timeline.write_jsonl(timeline)
@@ -103,7 +109,9 @@ def run_command(
     fleet_path: Path, until: datetime, timeline_path: Path, seed: int, out: IO[str]
 ) -> None:
     with fleet_path.open(encoding="utf-8") as source:
-        fleet = json.load(source)
+        # The parsed file is dropped before the run: kept, it would only make the
+        # garbage collector's passes longer.
+        fake = load_fleet(json.load(source), seed=seed)
     with timeline_path.open("w", encoding="utf-8") as timeline:
-        fake = simulate(fleet, until=until, seed=seed, timeline=timeline, out=out)
+        _run(fake, until, timeline, out)
     out.write(f"\n{len(fake.timeline)} events written to {timeline_path}\n")

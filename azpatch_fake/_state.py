@@ -65,7 +65,7 @@ class AssessmentRecord:
     critical_and_security: int = 0
     other: int = 0
     reboot_pending: bool = False
-    patches: list[Patch] = attrs.Factory(list)
+    patches: Sequence[Patch] = ()
     started_by: str = "User"
 
 
@@ -95,7 +95,7 @@ class VmRecord:
     image: ImageRecord
     vm_id: str
     created: datetime
-    zones: list[str] = attrs.Factory(list)
+    zones: tuple[str, ...] = ()
     tags: dict[str, str] = attrs.Factory(dict)
     availability_set: str | None = None
     platform_update_domain: int = 0

@@ -71,7 +71,7 @@ def test_a_fleet_places_vms_in_sets_zones_and_subscriptions() -> None:
     )
     assert [fake.vm("rg", n).platform_update_domain for n in "ab"] == [0, 1]
     other = fake.vm("rg", "c", subscription_id="00000000-0000-0000-0000-00000000000b")
-    assert other.zones == ["2"]
+    assert other.zones == ("2",)
     assert all(not fake.vm("rg", n).patch_mode_ready for n in "ab")
 
 
