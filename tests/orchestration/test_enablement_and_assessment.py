@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from azpatch import models as m
 from azpatch_fake import DEFAULT_SUBSCRIPTION, OrchestrationPolicy, check_timeline
 
 from .fleets import RELEASE, START, in_install, moment, vm, world
@@ -58,7 +59,7 @@ def test_q1_off_peak_hours_are_configurable_per_region() -> None:
     assert local(fake.timeline.events("enablement_started")[0]) == "2027-01-05T01:00:00+01:00"
 
 
-def test_r17_completion_shows_over_the_wire() -> None:
+def test_r17_r18_completion_shows_over_the_wire_and_is_assessed_at_once() -> None:
     fake = world(vm("web1"), vm("lin1", os="Linux"))
     with fake.client() as client:
         before = client.virtual_machines.get_instance_view("rg", "web1")
@@ -190,3 +191,33 @@ def test_r52_assessments_do_not_count_as_installing() -> None:
     assessed = [moment(e) for e in fake.timeline.events("assessment_started", vm=late_id)]
     assert any(start <= when < end for when in assessed)
     assert check_timeline(fake.timeline) == []
+
+
+def test_r24_assessed_patches_carry_the_publishers_classification_names() -> None:
+    fake = world(vm("web1", enabled=True), vm("lin1", os="Linux", enabled=True))
+    with fake.client() as client:
+        windows = client.virtual_machines.assess_patches("rg", "web1")
+        linux = client.virtual_machines.assess_patches("rg", "lin1")
+    names = {c for p in windows.available_patches for c in p.classifications}
+    assert {"Security Updates", "Critical Updates", "Definition Updates"} <= names
+    assert {c for p in linux.available_patches for c in p.classifications} <= {
+        "Critical",
+        "Security",
+        "Other",
+    }
+
+
+def test_r37_an_on_demand_install_runs_at_once_outside_the_rollout() -> None:
+    fake = world(vm("web1", enabled=True))  # 13:00 in Amsterdam, no rollout yet
+    parameters = m.VirtualMachineInstallPatchesParameters(
+        maximum_duration=timedelta(hours=2),
+        reboot_setting=m.VMGuestPatchRebootSetting.IF_REQUIRED,
+        windows_parameters=m.WindowsParameters(
+            classifications_to_include=(m.VMGuestPatchClassificationWindows.SECURITY,)
+        ),
+    )
+    with fake.client() as client:
+        result = client.virtual_machines.install_patches("rg", "web1", parameters)
+    assert result.installed_patch_count > 0
+    assert fake.vm("rg", "web1").installation.started_by == "User"
+    assert not in_install(fake)  # not an availability-first run

@@ -212,7 +212,7 @@ def test_r46_a_subscriptions_vms_outside_sets_go_in_batches_of_a_fifth() -> None
     assert most_at_once(spans, lambda e: e["subscription"]) == {spans[0][2]["subscription"]: 2}
 
 
-def test_r47_to_r49_availability_sets_one_update_domain_and_a_fifth_at_a_time() -> None:
+def test_r47_r48_r49_availability_sets_one_update_domain_and_a_fifth_at_a_time() -> None:
     big = [vm(f"big{i}", availability_set="big") for i in range(12)]
     small = [vm(f"small{i}", availability_set="small") for i in range(5)]
     fake = world(*big, *small)
@@ -315,3 +315,19 @@ def test_outcomes_count_each_region_and_say_what_holds_the_rest() -> None:
         "westeurope": {"R27": 2},  # 19:00 in Amsterdam, 13:00 in Virginia: not off-peak yet
         "eastus": {"R27": 1},
     }
+
+
+def test_r38_windows_vms_in_different_phases_get_the_same_patch_set() -> None:
+    fake = world(vm("canary", "eastus2euap"), vm("web1"))
+    month(fake)
+    installed = {
+        event["vm"].rsplit("/", 1)[1]: sorted(
+            p["name"] for p in event["patches"] if p["state"] == "Installed"
+        )
+        for event in fake.timeline.events("install_finished")
+    }
+    phases = {
+        e["vm"].rsplit("/", 1)[1]: e["phase"] for e in fake.timeline.events("install_started")
+    }
+    assert phases == {"canary": 1, "web1": 2}
+    assert installed["canary"] == installed["web1"]  # public Windows Update: one set a month
