@@ -46,7 +46,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     what_if.add_argument("--month", required=True, help="the rollout, YYYY-MM")
     what_if.add_argument("--seed", type=int, default=0)
     what_if.add_argument("--output", choices=("table", "json"), default="table")
+    demo = commands.add_parser(
+        "demo", help="the main job on a fresh fake: opt in, switch, assess, a month of rollout"
+    )
+    demo.add_argument("--out", type=Path, default=Path(), help="where to write the results")
+    demo.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args(argv)
+    if arguments.command == "demo":
+        from ._demo import run_demo  # noqa: PLC0415  (drives the fake through azpatch)
+
+        run_demo(arguments.out, seed=arguments.seed)
+        return
     if arguments.command == "simulate":
         _simulate(parser, arguments)
         return

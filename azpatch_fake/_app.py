@@ -415,7 +415,8 @@ class FakeAzure:
     # -- clients wired to this world ---------------------------------------------------------
 
     def client(self, **kwargs: Any) -> azpatch.Client:
-        """An ``azpatch.Client`` for this world, on its transport and its clock."""
+        """An ``azpatch.Client`` for this world, on its transport and its clock; pass
+        ``subscription_id=`` for a subscription other than the first."""
         from ._clients import sync_client  # noqa: PLC0415  (the only way into azpatch)
 
         return sync_client(self, **kwargs)

@@ -18,15 +18,19 @@ def _options(fake: FakeAzure, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {"base_url": fake.base_url, "clock": fake.clock, **kwargs}
 
 
-def sync_client(fake: FakeAzure, **kwargs: Any) -> azpatch.Client:
+def sync_client(
+    fake: FakeAzure, *, subscription_id: str | None = None, **kwargs: Any
+) -> azpatch.Client:
     http = httpx.Client(transport=fake.transport)
-    return azpatch.Client(
-        fake.subscription_id, fake.credential, http_client=http, **_options(fake, kwargs)
-    )
+    subscription = subscription_id or fake.subscription_id
+    return azpatch.Client(subscription, fake.credential, http_client=http, **_options(fake, kwargs))
 
 
-def async_client(fake: FakeAzure, **kwargs: Any) -> azpatch.AsyncClient:
+def async_client(
+    fake: FakeAzure, *, subscription_id: str | None = None, **kwargs: Any
+) -> azpatch.AsyncClient:
     http = httpx.AsyncClient(transport=fake.transport)
+    subscription = subscription_id or fake.subscription_id
     return azpatch.AsyncClient(
-        fake.subscription_id, fake.credential, http_client=http, **_options(fake, kwargs)
+        subscription, fake.credential, http_client=http, **_options(fake, kwargs)
     )
