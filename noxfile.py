@@ -5,7 +5,7 @@ from __future__ import annotations
 import nox
 
 nox.needs_version = ">=2025.2.9"
-nox.options.sessions = ["lint", "typecheck", "tests", "compat", "bench"]
+nox.options.sessions = ["lint", "typecheck", "tests", "compat", "browser", "bench"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -39,6 +39,13 @@ def compat(session: nox.Session) -> None:
     """The official Azure SDK against the fake's HTTP server: clients we did not write."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "compat"))
     session.run("pytest", "compat", "-p", "no:azpatch_fake", *session.posargs)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The demo's rollout.html rendered by headless Chromium, compared with its timeline."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "browser"))
+    session.run("pytest", "browser", "-p", "no:azpatch_fake", *session.posargs)
 
 
 @nox.session

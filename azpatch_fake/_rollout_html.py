@@ -11,7 +11,7 @@ the page with the timeline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
@@ -19,7 +19,8 @@ from typing import Any
 __all__ = ["rollout_html"]
 
 _ZONE_COLOURS = {None: "#8a8f98", "1": "#1f77b4", "2": "#2ca02c", "3": "#ff7f0e"}
-_LANE, _GAP, _LEFT, _WIDTH, _TOP = 10, 8, 190, 1100, 40
+_LANE, _GAP, _LEFT, _TOP = 10, 8, 190, 40
+_PER_HOUR = 36  # pixels: a 20-minute run is a 12-pixel bar; the page scrolls sideways
 
 
 def _seconds(text: str) -> float:
@@ -63,7 +64,8 @@ def rollout_html(events: Iterable[Mapping[str, Any]], *, title: str = "Rollout")
     runs = _runs(timeline, rollout)
     begin = _seconds(started["time"])
     finish = max([_seconds(r["end"]) for r in runs] + [begin + 86400.0])
-    scale = _WIDTH / (finish - begin)
+    scale = _PER_HOUR / 3600
+    width = (finish - begin) * scale
 
     def x(moment: str) -> float:
         return _LEFT + (_seconds(moment) - begin) * scale
@@ -78,15 +80,16 @@ def rollout_html(events: Iterable[Mapping[str, Any]], *, title: str = "Rollout")
             rows.append(
                 f'<g class="region" data-region="{escape(region)}" data-phase="{index + 1}">'
                 f'<text x="12" y="{y + min(height, 2 * _LANE) - 2}">{escape(region)}</text>'
-                f'<rect class="lane" x="{_LEFT}" y="{y}" width="{_WIDTH}" height="{height}"/>'
+                f'<rect class="lane" x="{_LEFT}" y="{y}" width="{width:.0f}" height="{height}"/>'
             )
             rows.extend(_bar(run, x, y) for run in mine)
             rows.append("</g>")
             y += height + _GAP
     rows.extend(_marks(timeline, rollout, x, y))
-    rows.extend(_axis(begin, finish, x, y))
+    rows.extend(_axis(begin, finish, y))
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_LEFT + _WIDTH + 20}" height="{y + 30}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_LEFT + width + 20:.0f}"'
+        f' height="{y + 30}">'
     )
     legend = "".join(
         f'<span class="key" style="background:{colour}"></span>zone {zone or "none"} '
@@ -101,7 +104,7 @@ def rollout_html(events: Iterable[Mapping[str, Any]], *, title: str = "Rollout")
     return _page(title, body)
 
 
-def _bar(run: Mapping[str, Any], x: Any, top: int) -> str:
+def _bar(run: Mapping[str, Any], x: Callable[[str], float], top: int) -> str:
     start, end = x(run["time"]), x(run["end"])
     y = top + run["lane"] * _LANE + 1
     ud = run.get("update_domain")
@@ -131,7 +134,9 @@ def _bar(run: Mapping[str, Any], x: Any, top: int) -> str:
     )
 
 
-def _marks(timeline: list[Mapping[str, Any]], rollout: str, x: Any, bottom: int) -> list[str]:
+def _marks(
+    timeline: list[Mapping[str, Any]], rollout: str, x: Callable[[str], float], bottom: int
+) -> list[str]:
     marks = []
     for event in timeline:
         kind = event["event"]
@@ -150,14 +155,14 @@ def _marks(timeline: list[Mapping[str, Any]], rollout: str, x: Any, bottom: int)
     return marks
 
 
-def _axis(begin: float, finish: float, x: Any, y: int) -> list[str]:
+def _axis(begin: float, finish: float, y: int) -> list[str]:
     """A line a day, labelled with the UTC date."""
     ticks = []
     day = 0
     while begin + day * 86400 <= finish:
         moment = begin + day * 86400
         label = datetime.fromtimestamp(moment, timezone.utc).strftime("%b %d")
-        at = _LEFT + (moment - begin) * (_WIDTH / (finish - begin))
+        at = _LEFT + (moment - begin) * _PER_HOUR / 3600
         ticks.append(
             f'<line class="tick" x1="{at:.1f}" y1="{_TOP - 10}" x2="{at:.1f}" y2="{y}"/>'
             f'<text class="day" x="{at + 2:.1f}" y="{y + 14}">{label}</text>'

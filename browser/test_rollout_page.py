@@ -1,0 +1,125 @@
+"""rollout.html as a person sees it: rendered by headless Chromium, compared with the timeline.
+
+Run by ``nox -s browser`` with Debian's chromium package (``.ci/run`` installs
+it) driven through Playwright; nothing is downloaded and the page may fetch
+nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from azpatch_fake import read_timeline
+from azpatch_fake._demo import run_demo
+
+ZONE_COLOURS = {
+    "none": "rgb(138, 143, 152)",
+    "1": "rgb(31, 119, 180)",
+    "2": "rgb(44, 160, 44)",
+    "3": "rgb(255, 127, 14)",
+}
+BARS = """els => els.map(e => {
+    const box = e.getBoundingClientRect();
+    return {...e.dataset, x: box.x + scrollX, y: box.y + scrollY, width: box.width,
+            height: box.height, fill: getComputedStyle(e).fill};
+})"""
+ROWS = """els => els.map(e => {
+    const box = e.querySelector('rect.lane').getBoundingClientRect();
+    return {region: e.dataset.region, phase: e.dataset.phase, top: box.y + scrollY,
+            bottom: box.y + scrollY + box.height};
+})"""
+
+
+def _chromium() -> str:
+    found = os.environ.get("AZPATCH_CHROMIUM") or shutil.which("chromium")
+    if not found:
+        pytest.fail("needs Chromium: apt-get install chromium (Debian), or set AZPATCH_CHROMIUM")
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    result = run_demo(tmp_path_factory.mktemp("demo"), out=io.StringIO(), progress=io.StringIO())
+    with result.timeline.open() as lines:
+        return result.page, read_timeline(lines)
+
+
+@pytest.fixture(scope="module")
+def page(demo: tuple[Path, list[dict[str, Any]]]) -> Iterator[tuple[Page, list[str]]]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        opened = browser.new_page(viewport={"width": 1400, "height": 900})
+        requested: list[str] = []
+        opened.on("request", lambda request: requested.append(request.url))
+        opened.goto(demo[0].as_uri())
+        opened.screenshot(path=str(demo[0].with_suffix(".png")), full_page=True)
+        yield opened, requested
+        browser.close()
+
+
+def _seconds(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def test_the_page_fetches_nothing(page: tuple[Page, list[str]], demo: Any) -> None:
+    _, requested = page
+    assert requested == [demo[0].as_uri()]
+
+
+def test_every_run_of_the_timeline_is_a_bar_on_the_page(
+    page: tuple[Page, list[str]], demo: Any
+) -> None:
+    bars = page[0].eval_on_selector_all("rect.bar", BARS)
+    runs = {(e["vm"], e["time"]) for e in demo[1] if e["event"] == "install_started"}
+    assert {(bar["vm"], bar["start"]) for bar in bars} == runs
+    assert all(bar["width"] > 0 and bar["height"] > 0 for bar in bars)
+
+
+def test_time_runs_left_to_right_at_one_scale(page: tuple[Page, list[str]]) -> None:
+    bars = page[0].eval_on_selector_all("rect.bar", BARS)
+    ordered = sorted(bars, key=lambda bar: _seconds(bar["start"]))
+    first, last = ordered[0], ordered[-1]
+    per_second = (last["x"] - first["x"]) / (_seconds(last["start"]) - _seconds(first["start"]))
+    for bar in bars:
+        expected = first["x"] + (_seconds(bar["start"]) - _seconds(first["start"])) * per_second
+        assert bar["x"] == pytest.approx(expected, abs=1.0)
+        length = (_seconds(bar["end"]) - _seconds(bar["start"])) * per_second
+        assert bar["width"] == pytest.approx(max(length, 1.5), abs=1.0)
+
+
+def test_rows_follow_the_phases_and_hold_their_regions_bars(
+    page: tuple[Page, list[str]], demo: Any
+) -> None:
+    rows = page[0].eval_on_selector_all("g.region", ROWS)
+    plan = next(e for e in demo[1] if e["event"] == "rollout_started")["phases"]
+    assert [row["region"] for row in sorted(rows, key=lambda r: r["top"])] == [
+        region for phase in plan for region in phase
+    ]
+    band = {row["region"]: row for row in rows}
+    for bar in page[0].eval_on_selector_all("rect.bar", BARS):
+        row = band[bar["region"]]
+        assert row["top"] <= bar["y"]
+        assert bar["y"] + bar["height"] <= row["bottom"] + 1
+
+
+def test_zones_show_as_colours_and_the_unhealthy_vm_stands_out(
+    page: tuple[Page, list[str]], demo: Any
+) -> None:
+    bars = page[0].eval_on_selector_all("rect.bar", BARS)
+    assert {bar["fill"] for bar in bars} <= set(ZONE_COLOURS.values())
+    for bar in bars:
+        assert bar["fill"] == ZONE_COLOURS[bar["zone"]]
+    unhealthy = {e["vm"] for e in demo[1] if e["event"] == "health_verdict" and not e["healthy"]}
+    outlined = page[0].eval_on_selector_all(
+        "rect.bar[data-healthy=false]", "els => els.map(e => e.dataset.vm)"
+    )
+    assert set(outlined) == unhealthy != set()
