@@ -1,0 +1,7 @@
+"""``python -m azpatch``: the same as the ``azpatch`` command."""
+
+from __future__ import annotations
+
+from ._cli import run
+
+run()

@@ -1,0 +1,223 @@
+"""The ``azpatch`` command line against the fake's HTTP server: output, exit codes, secrets."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from azpatch._cli import EXIT_CODES, main
+from azpatch_fake import FakeAzure, ImageRecord
+from azpatch_fake._server import serve
+
+TOKEN = "secret-token-never-printed"
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[FakeAzure]:
+    """One server for the module; each test works on VMs of its own."""
+    fake = FakeAzure(seed=1, retry_after=0)
+    for name in ("win1", "win2", "flaky"):
+        fake.add_vm("rg", name, os_type="Windows")
+    fake.add_vm("rg", "lin1", os_type="Linux")
+    fake.add_vm("rg", "odd", os_type="Linux", image=ImageRecord("Contoso", "appliance", "1"))
+    fake.vm("rg", "flaky").fail_installs = True
+    ready, stop = threading.Event(), threading.Event()
+    options = {"ready": ready, "stop": stop, "time_scale": 5000.0, "port": 0}
+    worker = threading.Thread(target=serve, args=(fake,), kwargs=options)
+    worker.start()
+    assert ready.wait(10)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AZPATCH_ACCESS_TOKEN", TOKEN)
+        yield fake
+    stop.set()
+    worker.join(10)
+
+
+def azpatch(fake: FakeAzure, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    common = ["--subscription", fake.subscription_id, "--endpoint", fake.base_url]
+    code = main([*args[:2], *common, "--poll-interval", "0.02", *args[2:]], out=out, err=err)
+    assert TOKEN not in out.getvalue() + err.getvalue()
+    return code, out.getvalue(), err.getvalue()
+
+
+def as_json(text: str) -> Any:
+    return json.loads(text)
+
+
+def test_show_patch_status_as_json_and_table(served: FakeAzure) -> None:
+    code, out, _ = azpatch(
+        served, "vm", "show-patch-status", "-g", "rg", "-n", "win1", "-o", "json"
+    )
+    assert code == 0
+    status = as_json(out)
+    assert status["name"] == "win1"
+    assert status["patchMode"] == "AutomaticByOS"
+    assert status["os"] == "Windows"
+    code, table, _ = azpatch(served, "vm", "show-patch-status", "-g", "rg", "-n", "win1")
+    assert "patchMode" in table
+    assert "AutomaticByOS" in table
+
+
+def test_assess_waits_and_reports_counts(served: FakeAzure) -> None:
+    code, out, _ = azpatch(served, "vm", "assess", "-g", "rg", "-n", "win1", "-o", "json")
+    assert code == 0
+    result = as_json(out)
+    assert result["status"] == "Succeeded"
+    assert result["criticalAndSecurity"] == 6
+
+
+def test_assess_no_wait_gives_a_continuation_token(served: FakeAzure) -> None:
+    code, out, _ = azpatch(
+        served, "vm", "assess", "-g", "rg", "-n", "lin1", "--no-wait", "-o", "json"
+    )
+    assert code == 0
+    accepted = as_json(out)
+    assert accepted["status"] == "InProgress"
+    assert accepted["continuationToken"]
+
+
+def test_install_uses_the_vms_os_and_reports(served: FakeAzure) -> None:
+    code, out, _ = azpatch(
+        served,
+        "vm",
+        "install",
+        "-g",
+        "rg",
+        "-n",
+        "lin1",
+        "--classifications",
+        "Critical",
+        "Security",
+        "--reboot-setting",
+        "Never",
+        "--max-duration",
+        "PT2H",
+        "-o",
+        "json",
+    )
+    assert code == 0, out
+    assert as_json(out)["installed"] == 6
+
+
+def test_a_failed_run_exits_1(served: FakeAzure) -> None:
+    code, out, _ = azpatch(
+        served,
+        "vm",
+        "install",
+        "-g",
+        "rg",
+        "-n",
+        "flaky",
+        "--classifications",
+        "Security",
+        "--reboot-setting",
+        "IfRequired",
+        "-o",
+        "json",
+    )
+    assert code == 1
+    assert as_json(out)["status"] == "Failed"
+
+
+def test_set_patch_mode_dry_run_writes_nothing(served: FakeAzure) -> None:
+    code, out, _ = azpatch(
+        served,
+        "vm",
+        "set-patch-mode",
+        "-g",
+        "rg",
+        "-n",
+        "win2",
+        "--mode",
+        "AutomaticByPlatform",
+        "--dry-run",
+        "-o",
+        "json",
+    )
+    assert code == 0
+    assert as_json(out)["written"] is False
+    assert served.vm("rg", "win2").patch_settings.patch_mode is None
+    code, out, _ = azpatch(
+        served,
+        "vm",
+        "set-patch-mode",
+        "-g",
+        "rg",
+        "-n",
+        "win2",
+        "--mode",
+        "AutomaticByPlatform",
+        "-o",
+        "json",
+    )
+    assert code == 0
+    assert as_json(out)["patchMode"] == "AutomaticByPlatform"
+
+
+def test_a_refused_change_exits_2_with_arms_code(served: FakeAzure) -> None:
+    code, out, err = azpatch(
+        served, "vm", "set-patch-mode", "-g", "rg", "-n", "odd", "--mode", "AutomaticByPlatform"
+    )
+    assert code == 2
+    assert out == ""
+    assert err.startswith("error: ")
+    assert "InvalidParameter" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_vm_exits_3_with_the_arm_error(served: FakeAzure) -> None:
+    code, _, err = azpatch(served, "vm", "show-patch-status", "-g", "rg", "-n", "ghost")
+    assert code == 3
+    assert "ResourceNotFound" in err
+
+
+def test_fleet_status_lists_every_vm_and_exits_1_until_compliant(served: FakeAzure) -> None:
+    code, out, _ = azpatch(served, "fleet", "status", "-o", "json")
+    rows = as_json(out)
+    assert {row["name"] for row in rows} == {"win1", "win2", "flaky", "lin1", "odd"}
+    assert code == 1  # nothing assessed yet
+    code, table, _ = azpatch(served, "fleet", "status", "-g", "rg")
+    assert table.splitlines()[0].split()[:2] == ["name", "resourceGroup"]
+
+
+def test_enable_preview_registers_and_waits(served: FakeAzure) -> None:
+    code, out, err = azpatch(served, "features", "enable-preview", "-o", "json")
+    assert code == 0
+    states = {row["name"]: row["state"] for row in as_json(out)}
+    assert states["Microsoft.Compute"] == "Registered"
+    assert "..." in err  # progress while waiting
+
+
+def test_no_credential_exits_4(served: FakeAzure, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AZPATCH_ACCESS_TOKEN")
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # as if the extra were missing
+    code, _, err = azpatch(served, "vm", "show-patch-status", "-g", "rg", "-n", "win1")
+    assert code == 4
+    assert "AZPATCH_ACCESS_TOKEN" in err
+
+
+def test_no_subscription_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
+    err = io.StringIO()
+    assert main(["vm", "show-patch-status", "-g", "rg", "-n", "x"], err=err) == 2
+    assert "--subscription" in err.getvalue()
+
+
+def test_the_exit_codes_are_documented() -> None:
+    assert set(EXIT_CODES) == {0, 1, 2, 3, 4, 5, 130}
+
+
+def test_python_dash_m_azpatch_shows_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "azpatch", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "features" in done.stdout
+    assert "fleet" in done.stdout
