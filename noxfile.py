@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.needs_version = ">=2025.2.9"
-nox.options.sessions = ["lint", "typecheck", "tests", "compat", "browser", "bench"]
+nox.options.sessions = ["lint", "typecheck", "tests", "compat", "browser", "docs", "bench"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -46,6 +48,16 @@ def browser(session: nox.Session) -> None:
     """The demo's rollout.html rendered by headless Chromium, compared with its timeline."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "browser"))
     session.run("pytest", "browser", "-p", "no:azpatch_fake", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The MkDocs site, strict: a broken link or reference fails it. Its samples run in tests."""
+    session.install(".", *nox.project.dependency_groups(PYPROJECT, "docs"))
+    site = Path(session.create_tmp()) / "site"
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", str(site), env={"NO_MKDOCS_2_WARNING": "1"}
+    )
 
 
 @nox.session
