@@ -20,7 +20,7 @@ from typing import Any
 
 from client_cpu import bench_client_cpu
 from fake_speed import bench_server, bench_typical_test
-from orchestration_speed import bench_orchestration
+from orchestration_speed import bench_demo, bench_orchestration
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_VIEW = (
@@ -122,6 +122,7 @@ def main() -> None:
     bench_typical_test()
     bench_server()
     bench_orchestration()
+    bench_demo()
 
 
 if __name__ == "__main__":
