@@ -14,7 +14,9 @@ from ..models import (
     FeatureResult,
     LinuxParameters,
     VirtualMachine,
+    VirtualMachineAssessPatchesResult,
     VirtualMachineInstallPatchesParameters,
+    VirtualMachineInstallPatchesResult,
     VirtualMachineInstanceView,
     WindowsParameters,
 )
@@ -132,12 +134,23 @@ def set_patch_mode(client: Client, args: argparse.Namespace, progress: IO[str]) 
     return [row], EXIT_OK, True
 
 
-def assess(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outcome:
-    poller = client.virtual_machines.begin_assess_patches(args.resource_group, args.name)
+def _operation(
+    poller: LROPoller[T], args: argparse.Namespace, progress: IO[str], describe: Callable[[T], Row]
+) -> Outcome:
+    """Started: return its token (``--no-wait``), or wait and describe its result."""
     if args.no_wait:
         return [_accepted(poller)], EXIT_OK, True
-    result = _wait(poller, args.timeout, progress)
-    row = {
+    row = describe(_wait(poller, args.timeout, progress))
+    return [row], _run_exit(row["status"]), True
+
+
+def assess(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outcome:
+    poller = client.virtual_machines.begin_assess_patches(args.resource_group, args.name)
+    return _operation(poller, args, progress, _assessment)
+
+
+def _assessment(result: VirtualMachineAssessPatchesResult) -> Row:
+    return {
         "status": scalar(result.status),
         "criticalAndSecurity": result.critical_and_security_patch_count,
         "other": result.other_patch_count,
@@ -145,7 +158,6 @@ def assess(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outco
         "startedAt": scalar(result.start_date_time),
         "error": result.error.message if result.error else None,
     }
-    return [row], _run_exit(result.status), True
 
 
 def install(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outcome:
@@ -165,10 +177,11 @@ def install(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outc
     poller = client.virtual_machines.begin_install_patches(
         args.resource_group, args.name, parameters
     )
-    if args.no_wait:
-        return [_accepted(poller)], EXIT_OK, True
-    result = _wait(poller, args.timeout, progress)
-    row = {
+    return _operation(poller, args, progress, _installation)
+
+
+def _installation(result: VirtualMachineInstallPatchesResult) -> Row:
+    return {
         "status": scalar(result.status),
         "installed": result.installed_patch_count,
         "failed": result.failed_patch_count,
@@ -178,7 +191,6 @@ def install(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outc
         "maintenanceWindowExceeded": result.maintenance_window_exceeded,
         "error": result.error.message if result.error else None,
     }
-    return [row], _run_exit(result.status), True
 
 
 def fleet_status(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outcome:

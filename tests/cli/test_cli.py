@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
 import subprocess
 import sys
 import threading
@@ -40,7 +41,9 @@ def served() -> Iterator[FakeAzure]:
     worker.join(10)
 
 
-def azpatch(fake: FakeAzure, *args: str) -> tuple[int, str, str]:
+def azpatch(fake: FakeAzure, command: str) -> tuple[int, str, str]:
+    """Run ``azpatch COMMAND`` against ``fake``; (exit code, stdout, stderr)."""
+    args = shlex.split(command)
     out, err = io.StringIO(), io.StringIO()
     common = ["--subscription", fake.subscription_id, "--endpoint", fake.base_url]
     code = main([*args[:2], *common, "--poll-interval", "0.02", *args[2:]], out=out, err=err)
@@ -53,21 +56,19 @@ def as_json(text: str) -> Any:
 
 
 def test_show_patch_status_as_json_and_table(served: FakeAzure) -> None:
-    code, out, _ = azpatch(
-        served, "vm", "show-patch-status", "-g", "rg", "-n", "win1", "-o", "json"
-    )
+    code, out, _ = azpatch(served, "vm show-patch-status -g rg -n win1 -o json")
     assert code == 0
     status = as_json(out)
     assert status["name"] == "win1"
     assert status["patchMode"] == "AutomaticByOS"
     assert status["os"] == "Windows"
-    code, table, _ = azpatch(served, "vm", "show-patch-status", "-g", "rg", "-n", "win1")
+    code, table, _ = azpatch(served, "vm show-patch-status -g rg -n win1")
     assert "patchMode" in table
     assert "AutomaticByOS" in table
 
 
 def test_assess_waits_and_reports_counts(served: FakeAzure) -> None:
-    code, out, _ = azpatch(served, "vm", "assess", "-g", "rg", "-n", "win1", "-o", "json")
+    code, out, _ = azpatch(served, "vm assess -g rg -n win1 -o json")
     assert code == 0
     result = as_json(out)
     assert result["status"] == "Succeeded"
@@ -75,9 +76,7 @@ def test_assess_waits_and_reports_counts(served: FakeAzure) -> None:
 
 
 def test_assess_no_wait_gives_a_continuation_token(served: FakeAzure) -> None:
-    code, out, _ = azpatch(
-        served, "vm", "assess", "-g", "rg", "-n", "lin1", "--no-wait", "-o", "json"
-    )
+    code, out, _ = azpatch(served, "vm assess -g rg -n lin1 --no-wait -o json")
     assert code == 0
     accepted = as_json(out)
     assert accepted["status"] == "InProgress"
@@ -85,24 +84,8 @@ def test_assess_no_wait_gives_a_continuation_token(served: FakeAzure) -> None:
 
 
 def test_install_uses_the_vms_os_and_reports(served: FakeAzure) -> None:
-    code, out, _ = azpatch(
-        served,
-        "vm",
-        "install",
-        "-g",
-        "rg",
-        "-n",
-        "lin1",
-        "--classifications",
-        "Critical",
-        "Security",
-        "--reboot-setting",
-        "Never",
-        "--max-duration",
-        "PT2H",
-        "-o",
-        "json",
-    )
+    command = "vm install -g rg -n lin1 --classifications Critical Security"
+    code, out, _ = azpatch(served, f"{command} --reboot-setting Never --max-duration PT2H -o json")
     assert code == 0, out
     assert as_json(out)["installed"] == 6
 
@@ -110,18 +93,7 @@ def test_install_uses_the_vms_os_and_reports(served: FakeAzure) -> None:
 def test_a_failed_run_exits_1(served: FakeAzure) -> None:
     code, out, _ = azpatch(
         served,
-        "vm",
-        "install",
-        "-g",
-        "rg",
-        "-n",
-        "flaky",
-        "--classifications",
-        "Security",
-        "--reboot-setting",
-        "IfRequired",
-        "-o",
-        "json",
+        "vm install -g rg -n flaky --classifications Security --reboot-setting IfRequired -o json",
     )
     assert code == 1
     assert as_json(out)["status"] == "Failed"
@@ -129,43 +101,20 @@ def test_a_failed_run_exits_1(served: FakeAzure) -> None:
 
 def test_set_patch_mode_dry_run_writes_nothing(served: FakeAzure) -> None:
     code, out, _ = azpatch(
-        served,
-        "vm",
-        "set-patch-mode",
-        "-g",
-        "rg",
-        "-n",
-        "win2",
-        "--mode",
-        "AutomaticByPlatform",
-        "--dry-run",
-        "-o",
-        "json",
+        served, "vm set-patch-mode -g rg -n win2 --mode AutomaticByPlatform --dry-run -o json"
     )
     assert code == 0
     assert as_json(out)["written"] is False
     assert served.vm("rg", "win2").patch_settings.patch_mode is None
     code, out, _ = azpatch(
-        served,
-        "vm",
-        "set-patch-mode",
-        "-g",
-        "rg",
-        "-n",
-        "win2",
-        "--mode",
-        "AutomaticByPlatform",
-        "-o",
-        "json",
+        served, "vm set-patch-mode -g rg -n win2 --mode AutomaticByPlatform -o json"
     )
     assert code == 0
     assert as_json(out)["patchMode"] == "AutomaticByPlatform"
 
 
 def test_a_refused_change_exits_2_with_arms_code(served: FakeAzure) -> None:
-    code, out, err = azpatch(
-        served, "vm", "set-patch-mode", "-g", "rg", "-n", "odd", "--mode", "AutomaticByPlatform"
-    )
+    code, out, err = azpatch(served, "vm set-patch-mode -g rg -n odd --mode AutomaticByPlatform")
     assert code == 2
     assert out == ""
     assert err.startswith("error: ")
@@ -174,22 +123,22 @@ def test_a_refused_change_exits_2_with_arms_code(served: FakeAzure) -> None:
 
 
 def test_a_missing_vm_exits_3_with_the_arm_error(served: FakeAzure) -> None:
-    code, _, err = azpatch(served, "vm", "show-patch-status", "-g", "rg", "-n", "ghost")
+    code, _, err = azpatch(served, "vm show-patch-status -g rg -n ghost")
     assert code == 3
     assert "ResourceNotFound" in err
 
 
 def test_fleet_status_lists_every_vm_and_exits_1_until_compliant(served: FakeAzure) -> None:
-    code, out, _ = azpatch(served, "fleet", "status", "-o", "json")
+    code, out, _ = azpatch(served, "fleet status -o json")
     rows = as_json(out)
     assert {row["name"] for row in rows} == {"win1", "win2", "flaky", "lin1", "odd"}
     assert code == 1  # nothing assessed yet
-    code, table, _ = azpatch(served, "fleet", "status", "-g", "rg")
+    code, table, _ = azpatch(served, "fleet status -g rg")
     assert table.splitlines()[0].split()[:2] == ["name", "resourceGroup"]
 
 
 def test_enable_preview_registers_and_waits(served: FakeAzure) -> None:
-    code, out, err = azpatch(served, "features", "enable-preview", "-o", "json")
+    code, out, err = azpatch(served, "features enable-preview -o json")
     assert code == 0
     states = {row["name"]: row["state"] for row in as_json(out)}
     assert states["Microsoft.Compute"] == "Registered"
@@ -199,7 +148,7 @@ def test_enable_preview_registers_and_waits(served: FakeAzure) -> None:
 def test_no_credential_exits_4(served: FakeAzure, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AZPATCH_ACCESS_TOKEN")
     monkeypatch.setitem(sys.modules, "azure.identity", None)  # as if the extra were missing
-    code, _, err = azpatch(served, "vm", "show-patch-status", "-g", "rg", "-n", "win1")
+    code, _, err = azpatch(served, "vm show-patch-status -g rg -n win1")
     assert code == 4
     assert "AZPATCH_ACCESS_TOKEN" in err
 
