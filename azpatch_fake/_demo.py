@@ -51,10 +51,24 @@ def _say(out: IO[str], text: str) -> None:
     out.flush()
 
 
+def _state_changes(out: IO[str]) -> azpatch.ProgressCallback:
+    """A progress callback that prints one line per state, not one per poll."""
+    seen: dict[str, str] = {}
+
+    def changed(step: azpatch.RegistrationProgress) -> None:
+        if seen.get(step.name) != step.state:
+            seen[step.name] = step.state
+            _say(out, f"   ... {step.name}: {step.state} after {step.elapsed:.0f}s")
+
+    return changed
+
+
 async def _opt_in(clients: dict[str, azpatch.AsyncClient], out: IO[str]) -> None:
     _say(out, "1. Preview opt-in: features InGuestAutoPatchVMPreview and InGuestPatchVMPreview")
     for subscription, client in clients.items():
-        preview = await client.features.enable_guest_patching_preview(timeout=3600)
+        preview = await client.features.enable_guest_patching_preview(
+            timeout=3600, on_progress=_state_changes(out)
+        )
         states = ", ".join(
             f"{(f.name or '').rsplit('/', 1)[-1]} {f.properties.state if f.properties else None}"
             for f in preview.features
