@@ -39,7 +39,7 @@ class Member:
         "critical",
         "done_rollout",
         "enable_left",
-        "enable_token",
+        "enable_step_at",
         "group",
         "last_assessed",
         "listed",
@@ -70,7 +70,7 @@ class Member:
         self.busy = False
         self.group: Group | None = None
         self.enable_left = 0.0
-        self.enable_token = 0
+        self.enable_step_at = -1.0  # when its one pending enablement step (finish or pause) is due
         self.last_assessed = -math.inf
         self.done_rollout: str | None = None
         self.not_before = -math.inf

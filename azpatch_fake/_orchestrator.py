@@ -77,7 +77,10 @@ class Orchestrator:
         self._windows: dict[tuple[str, OffPeakHours], WindowGroup] = {}
         self._regions: dict[str, RegionState] = {}
         self._buckets: dict[float, tuple[list[Callable[[Any, float], None]], list[Any]]] = {}
-        self._on_assessed = self._assessed  # one bound method, not one per assessment
+        # One bound method each, not one per use: millions of them would wait in the heap.
+        self._on_assessed = self._assessed
+        self._on_enabled = self._enabled
+        self._on_paused = self._paused
         self._patch_lists: dict[tuple[str, ...], tuple[Patch, ...]] = {}
         self._started = False
         self._seed = fake.seed
@@ -118,7 +121,7 @@ class Orchestrator:
         now = self._now()
         if member is None or not member.active:
             member = self._join(vm, member, now)
-        member.enable_token += 1
+        member.enable_step_at = -1.0  # an enablement step already scheduled no longer counts
         self._drop_from_gate(member, now)
         if enabled:
             member.enable_left = 0.0
@@ -272,28 +275,26 @@ class Orchestrator:
         self.timeline.add(now, "enablement_started", member, resumed=resumed)
         left = member.window.open_until - now
         if member.enable_left <= left:
-            self._at(now + member.enable_left, self._enabled(member.enable_token), member)
+            member.enable_step_at = now + member.enable_left
+            self._at(member.enable_step_at, self._on_enabled, member)
         else:
             member.enable_left -= left
-            self._at(member.window.open_until, self._paused(member.enable_token), member)
+            member.enable_step_at = member.window.open_until
+            self._at(member.enable_step_at, self._on_paused, member)
 
-    def _paused(self, token: int) -> Callable[[Member, float], None]:
-        def pause(member: Member, now: float) -> None:
-            if member.enable_token == token and member.active:
-                self.timeline.add(now, "enablement_paused", member)
+    def _paused(self, member: Member, now: float) -> None:
+        if member.enable_step_at == now and member.active:  # else switched again since
+            member.enable_step_at = -1.0
+            self.timeline.add(now, "enablement_paused", member)
 
-        return pause
-
-    def _enabled(self, token: int) -> Callable[[Member, float], None]:
-        def finish(member: Member, now: float) -> None:
-            if member.enable_token != token or not member.active:
-                return
-            member.enable_left = 0.0
-            member.vm.patch_mode_ready = True
-            self.timeline.add(now, "enablement_finished", member)
-            self._assess(member, now)  # R17, R18: the platform assesses at once
-
-        return finish
+    def _enabled(self, member: Member, now: float) -> None:
+        if member.enable_step_at != now or not member.active:
+            return
+        member.enable_step_at = -1.0
+        member.enable_left = 0.0
+        member.vm.patch_mode_ready = True
+        self.timeline.add(now, "enablement_finished", member)
+        self._assess(member, now)  # R17, R18: the platform assesses at once
 
     def _assess(self, member: Member, now: float) -> None:
         vm = member.vm

@@ -221,3 +221,15 @@ def test_r37_an_on_demand_install_runs_at_once_outside_the_rollout() -> None:
     assert result.installed_patch_count > 0
     assert fake.vm("rg", "web1").installation.started_by == "User"
     assert not in_install(fake)  # not an availability-first run
+
+
+def test_r16_switching_again_during_enablement_starts_it_over() -> None:
+    fake = world(vm("web1", patch_mode="AutomaticByOS"))
+    with fake.client() as client:
+        client.virtual_machines.set_patch_mode("rg", "web1", "AutomaticByPlatform")
+        fake.run_until(START.replace(hour=22))  # 23:00 in Amsterdam, an hour into enablement
+        client.virtual_machines.set_patch_mode("rg", "web1", "AutomaticByOS")
+        client.virtual_machines.set_patch_mode("rg", "web1", "AutomaticByPlatform")
+    fake.run_until(START + timedelta(days=1))
+    (finished,) = fake.timeline.events("enablement_finished")  # the first run's end is void
+    assert local(finished).startswith("2027-01-05T03:")  # four hours from a little after 23:00
