@@ -137,14 +137,23 @@ class Orchestrator:
         return [m for m in self._members.values() if m.active]
 
     def placement_changed(self, vm: VmRecord) -> None:
+        """Its set, zone or time zone changed: regroup it, move it to its new window."""
         member = self._members.get(vm.vm_id)
-        if member is not None and member.active and member.placement_changed():
+        if member is None or not member.active:
+            return
+        window = self._window_for(vm, member.location, self._now())
+        if window is not member.window:
+            if member in member.window.members:
+                member.window.members.remove(member)
+            member.window, member.zone_info = window, window.zone_info
+            window.members.append(member)
+            member.listed = True
+        if member.placement_changed():
             self._leave(member)
             member.refresh_placement()
             self._group(member)
 
-    def _join(self, vm: VmRecord, member: Member | None, now: float) -> Member:
-        location = region(vm.location).name
+    def _window_for(self, vm: VmRecord, location: str, now: float) -> WindowGroup:
         zone_name = vm.time_zone or region(location).time_zone
         hours = self.policy.hours_for(location)
         key = (zone_name, hours)
@@ -152,6 +161,11 @@ class Orchestrator:
         if window is None:
             window = self._windows[key] = WindowGroup(resolve_time_zone(zone_name), hours)
             self._open_window_group(window, now)
+        return window
+
+    def _join(self, vm: VmRecord, member: Member | None, now: float) -> Member:
+        location = region(vm.location).name
+        window = self._window_for(vm, location, now)
         if member is None or member.window is not window:
             member = Member(vm, window, location)
             self._members[vm.vm_id] = member

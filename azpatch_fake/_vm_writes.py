@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._images import DEFAULT_IMAGES, is_hotpatchable
+from ._off_peak import resolve_time_zone
 from ._patch_rules import Situation, check_patch_settings
 from ._requests import Body
 from ._routes import VM, Call, route
@@ -88,6 +89,17 @@ def _read_os_changes(
                 current.bypass_platform_safety_checks_on_user_schedule if bypass is None else bypass
             ),
         )
+    time_zone = config.text("timeZone") if os_type == "Windows" else None
+    if time_zone is not None:
+        try:
+            resolve_time_zone(time_zone)
+        except ValueError:
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                f"The value '{time_zone}' of parameter 'windowsConfiguration.timeZone' is invalid.",
+                "windowsConfiguration.timeZone",
+            ) from None  # synthetic
     return _OsChanges(
         settings,
         touches_patch_settings=patch is not None,
@@ -95,7 +107,7 @@ def _read_os_changes(
         enable_automatic_updates=config.flag("enableAutomaticUpdates")
         if os_type == "Windows"
         else None,
-        time_zone=config.text("timeZone") if os_type == "Windows" else None,
+        time_zone=time_zone,
         computer_name=profile.text("computerName") if profile else None,
     )
 
@@ -153,8 +165,9 @@ def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: 
         record.enable_automatic_updates = changes.enable_automatic_updates
     if changes.provision_vm_agent is not None:
         record.provision_vm_agent = changes.provision_vm_agent
-    if changes.time_zone is not None:
+    if changes.time_zone is not None and changes.time_zone != record.time_zone:
         record.time_zone = changes.time_zone
+        fake.orchestrator.placement_changed(record)  # its off-peak window moves
     if changes.computer_name and creating:
         record.computer_name = changes.computer_name
     mode_changed = changes.settings.patch_mode != record.patch_settings.patch_mode

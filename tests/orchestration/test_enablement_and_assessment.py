@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+import httpx
+
 from azpatch import models as m
-from azpatch_fake import DEFAULT_SUBSCRIPTION, OrchestrationPolicy, check_timeline
+from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, check_timeline
 
 from .fleets import RELEASE, START, in_install, moment, vm, world
 
@@ -233,3 +235,31 @@ def test_r16_switching_again_during_enablement_starts_it_over() -> None:
     fake.run_until(START + timedelta(days=1))
     (finished,) = fake.timeline.events("enablement_finished")  # the first run's end is void
     assert local(finished).startswith("2027-01-05T03:")  # four hours from a little after 23:00
+
+
+def _patch_time_zone(fake: FakeAzure, name: str, time_zone: str) -> httpx.Response:
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg/providers"
+        f"/Microsoft.Compute/virtualMachines/{name}"
+    )
+    body = {"properties": {"osProfile": {"windowsConfiguration": {"timeZone": time_zone}}}}
+    with httpx.Client(transport=fake.transport) as http:
+        return http.patch(url, params={"api-version": "2025-11-01"}, json=body)
+
+
+def test_q1_a_new_time_zone_moves_the_vms_window() -> None:
+    fake = world(vm("web1", enabled=True, assessment_mode="AutomaticByPlatform"))
+    assert _patch_time_zone(fake, "web1", "Tokyo Standard Time").status_code == 200
+    fake.run_until(START + timedelta(days=2))
+    nights = {local(e)[11:16] for e in fake.timeline.events("assessment_started")}
+    assert nights == {"22:00"}
+    assert all(local(e).endswith("+09:00") for e in fake.timeline.events("assessment_started"))
+
+
+def test_q1_an_unknown_time_zone_is_refused_and_changes_nothing() -> None:
+    fake = world(vm("web1", enabled=True))
+    answer = _patch_time_zone(fake, "web1", "Mars Standard Time")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "InvalidParameter"
+    assert answer.json()["error"]["target"] == "windowsConfiguration.timeZone"
+    assert fake.vm("rg", "web1").time_zone is None
