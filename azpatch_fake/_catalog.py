@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from ._state import Patch
 
-__all__ = ["Catalog", "patch_tuesday"]
+__all__ = ["Catalog", "patch_tuesday", "release_after"]
 
 # Result bodies carry the publisher's display strings, not the request enum values.
 WINDOWS_DISPLAY = {
@@ -36,6 +36,15 @@ def patch_tuesday(year: int, month: int) -> datetime:
     first = date(year, month, 1)
     tuesday = first + timedelta(days=(1 - first.weekday()) % 7 + 7)
     return datetime.combine(tuesday, time(_RELEASE_HOUR), tzinfo=timezone.utc)
+
+
+def release_after(moment: datetime) -> datetime:
+    """The first monthly release after ``moment``."""
+    release = patch_tuesday(moment.year, moment.month)
+    if release > moment:
+        return release
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    return patch_tuesday(year, month)
 
 
 def _months(start: datetime, end: datetime) -> list[tuple[int, int]]:

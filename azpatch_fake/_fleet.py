@@ -19,15 +19,16 @@ from ._off_peak import resolve_time_zone
 from ._policy import OrchestrationPolicy
 from ._state import AvailabilitySetRecord, ImageRecord, VmRecord
 
-__all__ = ["FAULTS", "FleetError", "load_fleet"]
+__all__ = ["FAULTS", "FAULT_FLAGS", "FleetError", "load_fleet"]
 
-FAULTS = (
-    "agent_not_ready",
-    "install_failure",
-    "reboot_failure",
-    "slow_install",
-    "unhealthy_after_patch",
-)
+# A fleet's fault names and the VmRecord flags they set; slow_install sets a duration.
+FAULT_FLAGS = {
+    "agent_not_ready": "agent_broken",
+    "install_failure": "fail_installs",
+    "reboot_failure": "fail_reboots",
+    "unhealthy_after_patch": "unhealthy_after_patching",
+}
+FAULTS = (*sorted(FAULT_FLAGS), "slow_install")
 _MODES = {
     "Windows": ("AutomaticByOS", "AutomaticByPlatform", "Manual"),
     "Linux": ("ImageDefault", "AutomaticByPlatform"),
@@ -161,14 +162,8 @@ def _faults(record: VmRecord, faults: list[Any], where: str) -> None:
         kind = fault.get("kind") if isinstance(fault, Mapping) else fault
         if kind not in FAULTS:
             raise FleetError(f"{where}.faults[{position}]: one of {', '.join(FAULTS)}")
-        if kind == "install_failure":
-            record.fail_installs = True
-        elif kind == "reboot_failure":
-            record.fail_reboots = True
-        elif kind == "unhealthy_after_patch":
-            record.unhealthy_after_patching = True
-        elif kind == "agent_not_ready":
-            record.agent_broken = True
+        if kind in FAULT_FLAGS:
+            setattr(record, FAULT_FLAGS[kind], True)
         else:
             minutes = fault.get("minutes_per_patch", 60) if isinstance(fault, Mapping) else 60
             record.install_time_per_patch = timedelta(minutes=float(minutes))

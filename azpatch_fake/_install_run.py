@@ -44,10 +44,6 @@ class RunPlan:
             return "Failed"
         return "CompletedWithWarnings" if self.pending else "Succeeded"
 
-    @property
-    def finished(self) -> float:
-        return self.reboot_end if self.reboot_end is not None else self.install_end
-
 
 def _latest_start(os_type: str, end: float, reboot_setting: str) -> float:
     if os_type == "Windows":  # R30 (service packs, which need 20, are never selected: R26)

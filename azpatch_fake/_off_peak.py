@@ -15,7 +15,7 @@ import attrs
 
 from ._windows_time_zones import WINDOWS_TO_IANA
 
-__all__ = ["OffPeakHours", "local_iso", "resolve_time_zone", "utc_iso"]
+__all__ = ["OffPeakHours", "local_iso", "resolve_time_zone", "utc_iso", "utc_seconds"]
 
 
 @cache
@@ -72,3 +72,8 @@ def local_iso(moment: float, zone: ZoneInfo) -> str:
 
 def utc_iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_seconds(text: str) -> float:
+    """``utc_iso`` undone (Python 3.10's ``fromisoformat`` does not read ``Z``)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

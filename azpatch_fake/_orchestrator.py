@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._catalog import patch_tuesday
+from ._catalog import release_after
 from ._images import is_hotpatchable, is_supported
 from ._install_run import AUTOMATIC_CLASSIFICATIONS, RunPlan, plan_run
 from ._members import Group, Member, RegionState, WindowGroup
@@ -372,14 +372,7 @@ class Orchestrator:
     # -- the monthly rollout (R40 to R44) ----------------------------------------------------
 
     def _schedule_rollout(self, now: float) -> None:
-        moment = _moment(now)
-        release = patch_tuesday(moment.year, moment.month)
-        if release.timestamp() <= now:
-            year, month = (
-                (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-            )
-            release = patch_tuesday(year, month)
-        when = release.timestamp()
+        when = release_after(_moment(now)).timestamp()
         self.fake.clock.call_at_epoch(when, lambda: self._start_rollout(when))
 
     def _start_rollout(self, now: float) -> None:
@@ -393,7 +386,7 @@ class Orchestrator:
         moment = _moment(now)
         rollout_id = f"{moment.year}-{moment.month:02d}"
         deadline = now + self.policy.rollout_days * 86400.0
-        rollout = self.rollout = Rollout(rollout_id, now, deadline, phases)
+        rollout = self.rollout = Rollout(rollout_id, deadline, phases)
         self.timeline.add(
             now,
             "rollout_started",

@@ -10,11 +10,8 @@ __all__ = ["Rollout"]
 class Rollout:
     """R(M): released on Patch Tuesday of M, phase by phase, within ``rollout_days`` (R28)."""
 
-    def __init__(
-        self, rollout_id: str, release: float, deadline: float, phases: list[tuple[str, ...]]
-    ) -> None:
+    def __init__(self, rollout_id: str, deadline: float, phases: list[tuple[str, ...]]) -> None:
         self.rollout_id = rollout_id
-        self.release = release
         self.deadline = deadline
         self.phases = phases
         self.phase_of = {region: index for index, phase in enumerate(phases) for region in phase}

@@ -16,15 +16,13 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
+from ._off_peak import utc_seconds
+
 __all__ = ["rollout_html"]
 
 _ZONE_COLOURS = {None: "#8a8f98", "1": "#1f77b4", "2": "#2ca02c", "3": "#ff7f0e"}
 _LANE, _GAP, _LEFT, _TOP = 10, 8, 190, 40
 _PER_HOUR = 36  # pixels: a 20-minute run is a 12-pixel bar; the page scrolls sideways
-
-
-def _seconds(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 def _runs(events: list[Mapping[str, Any]], rollout: str) -> list[dict[str, Any]]:
@@ -45,11 +43,11 @@ def _lanes(runs: list[dict[str, Any]]) -> int:
     """Give each run of one region a lane where it overlaps no other; return how many."""
     ends: list[float] = []
     for run in sorted(runs, key=lambda r: r["time"]):
-        start = _seconds(run["time"])
+        start = utc_seconds(run["time"])
         lane = next((i for i, end in enumerate(ends) if end <= start), len(ends))
         if lane == len(ends):
             ends.append(0.0)
-        ends[lane] = _seconds(run["end"])
+        ends[lane] = utc_seconds(run["end"])
         run["lane"] = lane
     return max(len(ends), 1)
 
@@ -62,13 +60,13 @@ def rollout_html(events: Iterable[Mapping[str, Any]], *, title: str = "Rollout")
         return _page(title, "<p>No rollout in this timeline.</p>")
     rollout = started["rollout"]
     runs = _runs(timeline, rollout)
-    begin = _seconds(started["time"])
-    finish = max([_seconds(r["end"]) for r in runs] + [begin + 86400.0])
+    begin = utc_seconds(started["time"])
+    finish = max([utc_seconds(r["end"]) for r in runs] + [begin + 86400.0])
     scale = _PER_HOUR / 3600
     width = (finish - begin) * scale
 
     def x(moment: str) -> float:
-        return _LEFT + (_seconds(moment) - begin) * scale
+        return _LEFT + (utc_seconds(moment) - begin) * scale
 
     rows, y = [], _TOP
     for index, phase in enumerate(started["phases"]):

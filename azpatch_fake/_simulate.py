@@ -13,8 +13,9 @@ import attrs
 
 from ._app import FakeAzure
 from ._fleet import load_fleet
+from ._members import Member
 
-__all__ = ["RegionOutcome", "outcomes", "simulate"]
+__all__ = ["RegionOutcome", "outcomes", "print_summary", "simulate"]
 
 
 @attrs.define
@@ -36,7 +37,7 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
     progress, the rule holding each VM that has not run)."""
     rows: dict[tuple[str, str], RegionOutcome] = {}
     last: dict[tuple[str, str], str] = {}
-    vms_by_region: dict[str, list[Any]] = defaultdict(list)
+    vms_by_region: dict[str, list[Member]] = defaultdict(list)
     for member in fake.orchestrator.members():
         vms_by_region[member.location].append(member)
     for event in fake.timeline:
@@ -65,7 +66,8 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
     return sorted(rows.values(), key=lambda r: (r.rollout, r.phase, r.region))
 
 
-def _print_summary(fake: FakeAzure, out: IO[str]) -> None:
+def print_summary(fake: FakeAzure, out: IO[str]) -> None:
+    """Per rollout (and why it halted, if it did), a line per phase and region."""
     halted = {e["rollout"]: e for e in fake.timeline.events("phase_halted")}
     header = f"{'phase':>5}  {'region':<22}{'patched':>8}{'pending':>8}{'failed':>7}{'not run':>8}"
     rollout = None
@@ -101,7 +103,7 @@ def _run(
     if timeline is not None:
         fake.timeline.write_jsonl(timeline)
     if out is not None:
-        _print_summary(fake, out)
+        print_summary(fake, out)
     return fake
 
 

@@ -18,6 +18,7 @@ from typing import IO, Any
 import attrs
 
 from ._install_run import AUTOMATIC_CLASSIFICATIONS
+from ._off_peak import OffPeakHours, utc_seconds
 from ._regions import conflicts
 
 __all__ = ["Violation", "check_timeline", "read_timeline"]
@@ -35,15 +36,10 @@ def read_timeline(lines: IO[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def _seconds(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
 def _in_window(local_time: str, window: str) -> bool:
-    start_text, end_text = window.split("-")
-    start, end = time.fromisoformat(start_text), time.fromisoformat(end_text)
-    local = datetime.fromisoformat(local_time).time()
-    return start <= local < end if start < end else local >= start or local < end
+    """Whether ``local_time`` lies in an ``off_peak`` field such as ``22:00-06:00``."""
+    start, end = (time.fromisoformat(part) for part in window.split("-"))
+    return OffPeakHours(start, end).contains(datetime.fromisoformat(local_time).time())
 
 
 def _cap(size: int, share: float, minimum_size: int = 0) -> int:
@@ -69,7 +65,7 @@ class _Replay:
 
     def event(self, event: Mapping[str, Any]) -> None:
         kind = event["event"]
-        moment = _seconds(event["time"])
+        moment = utc_seconds(event["time"])
         if kind == "rollout_started":
             self.released[event["rollout"]] = moment
         elif kind == "phase_completed":

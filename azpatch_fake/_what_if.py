@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._catalog import patch_tuesday
-from ._fleet import FleetError, load_fleet
+from ._catalog import patch_tuesday, release_after
+from ._fleet import FAULT_FLAGS, FleetError, load_fleet
 from ._policy import OrchestrationPolicy
 from ._state import VmRecord
 
@@ -53,7 +53,7 @@ def plan_rollout(
     if fake.clock.now() >= release:
         raise FleetError(f"start: the fleet must start before the {month} release ({release})")
     days = fake.policy.rollout_days
-    following = patch_tuesday(year + number // 12, number % 12 + 1)
+    following = release_after(release)
     fake.run_until(min(release + timedelta(days=days), following - timedelta(seconds=1)))
     first: dict[str, dict[str, Any]] = {}
     for event in fake.timeline.events("install_started"):
@@ -130,16 +130,7 @@ def fleet_of(fake: FakeAzure) -> dict[str, Any]:
 
 
 def _faults(vm: VmRecord) -> list[Any]:
-    faults: list[Any] = [
-        name
-        for name, present in (
-            ("install_failure", vm.fail_installs),
-            ("reboot_failure", vm.fail_reboots),
-            ("unhealthy_after_patch", vm.unhealthy_after_patching),
-            ("agent_not_ready", vm.agent_broken),
-        )
-        if present
-    ]
+    faults: list[Any] = [name for name, flag in FAULT_FLAGS.items() if getattr(vm, flag)]
     if vm.install_time_per_patch is not None:
         minutes = vm.install_time_per_patch.total_seconds() / 60
         faults.append({"kind": "slow_install", "minutes_per_patch": minutes})

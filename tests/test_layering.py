@@ -12,8 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Only these azpatch_fake modules may wire the SDK to the fake.
-# The demo drives the fake through the SDK, as a user's script would.
-MAY_IMPORT_AZPATCH = {"pytest_plugin.py", "_client.py", "_clients.py", "_demo.py"}
+MAY_IMPORT_AZPATCH = {"pytest_plugin.py", "_client.py", "_clients.py"}
 
 
 def _type_checking_blocks(tree: ast.AST) -> set[ast.AST]:

@@ -8,6 +8,7 @@ from typing import IO, Any, TypeVar
 
 from .._client import Client
 from .._exceptions import PollingTimeoutError
+from .._patch_plan import _facts
 from .._polling import LROPoller
 from .._registration_results import RegistrationProgress
 from ..models import (
@@ -27,16 +28,12 @@ __all__ = ["COMMANDS", "EXIT_OK", "EXIT_RUN_FAILED", "Outcome"]
 T = TypeVar("T")
 EXIT_OK, EXIT_RUN_FAILED = 0, 1
 Outcome = tuple[list[Row], int, bool]  # rows, exit code, whether it is one object
-DEFAULT_MODE = {"Windows": "AutomaticByOS", "Linux": "ImageDefault"}
 
 
 def _os_and_mode(vm: VirtualMachine) -> tuple[str, str]:
-    profile = vm.os_profile
-    config = (profile.windows_configuration or profile.linux_configuration) if profile else None
-    os_type = "Windows" if profile and profile.windows_configuration else "Linux"
-    settings = config.patch_settings if config else None
-    mode = str(scalar(settings.patch_mode)) if settings and settings.patch_mode else None
-    return os_type, mode or DEFAULT_MODE[os_type]
+    """As the planner reads them: the OS, and the patch mode (its default when unset)."""
+    facts = _facts(vm)
+    return facts.os_type, facts.mode
 
 
 def _patch_status(vm: VirtualMachine, view: VirtualMachineInstanceView) -> Row:
