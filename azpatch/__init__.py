@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._clock import Clock, SystemClock
+from ._clock import Clock, SystemClock, default_clock
 from ._credentials import (
     AccessToken,
     AccessTokenLike,
@@ -118,6 +118,7 @@ __all__ = [
     "TransportError",
     "UntrustedURLError",
     "__version__",
+    "default_clock",
     "from_wire",
     "patch_settings_for_new_vm",
     "plan_patch_settings_change",

@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 
-from ._clock import Clock, SystemClock
+from ._clock import DEFAULT_CLOCK, Clock
 from ._core._context import RequestContext
 from ._core._security import check_base_url
 from ._core._validation import check_subscription_id
@@ -56,6 +56,6 @@ def new_session(
         ctx,
         retry=retry,
         polling=polling,
-        clock=clock or SystemClock(),
+        clock=DEFAULT_CLOCK if clock is None else clock,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
     )
