@@ -7,7 +7,16 @@ from pathlib import Path
 import nox
 
 nox.needs_version = ">=2025.2.9"
-nox.options.sessions = ["lint", "typecheck", "tests", "compat", "browser", "docs", "bench"]
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "tests",
+    "plain_install",
+    "compat",
+    "browser",
+    "docs",
+    "bench",
+]
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -37,10 +46,41 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def plain_install(session: nox.Session) -> None:
+    """A new user's `pip install azpatch`: the built wheel, no extras, and pytest; nothing else.
+
+    Their project (the examples, and the azpatch project of docs/testing.md) runs under the
+    fixture with its own ini, as it would in their repository.
+    """
+    out = Path(session.create_tmp())
+    for old in out.glob("azpatch-*.whl"):
+        old.unlink()
+    session.run("python", "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), ".")
+    wheel = str(next(out.glob("azpatch-*.whl")))
+    session.install(wheel, "pytest")
+    session.install("--force-reinstall", "--no-deps", wheel)  # the same version, rebuilt
+    ini = out / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    session.run(
+        "pytest",
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(out),
+        "-p",
+        "no:cacheprovider",
+        "examples",
+        "compat/test_testing_page.py",
+        *session.posargs,
+    )
+
+
+@nox.session
 def compat(session: nox.Session) -> None:
-    """The official Azure SDK against the fake's HTTP server: clients we did not write."""
+    """The official Azure SDK, in-process under the fixture and against the fake's HTTP
+    server: clients we did not write."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "compat"))
-    session.run("pytest", "compat", "-p", "no:azpatch_fake", *session.posargs)
+    session.run("pytest", "compat", *session.posargs)
 
 
 @nox.session

@@ -25,6 +25,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     server.add_argument(
         "--retry-after", type=int, default=30, help="seconds between polls that the fake asks for"
     )
+    server.add_argument(
+        "--strict-subscriptions",
+        action="store_true",
+        help="answer SubscriptionNotFound for subscriptions never seen (default: create them)",
+    )
     server.add_argument("--tls-cert", help="PEM certificate, to serve https")
     server.add_argument("--tls-key", help="PEM key of --tls-cert")
     simulation = commands.add_parser(
@@ -66,7 +71,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if (arguments.tls_cert is None) != (arguments.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     serve(
-        FakeAzure(seed=arguments.seed, retry_after=arguments.retry_after),
+        FakeAzure(
+            seed=arguments.seed,
+            retry_after=arguments.retry_after,
+            strict_subscriptions=arguments.strict_subscriptions,
+        ),
         host=arguments.host,
         port=arguments.port,
         time_scale=arguments.time_scale,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections import Counter
 from contextlib import AbstractContextManager
@@ -36,6 +37,8 @@ from ._timeline import Timeline
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
+    import azure.core.pipeline.transport
+
     import azpatch
 
     from ._what_if import PlannedSlot
@@ -45,6 +48,7 @@ __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
 PREVIEW_FEATURES = ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview")
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+_SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits of a UUID
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
 
@@ -90,11 +94,13 @@ class FakeAzure:
         feature_registration_delay: timedelta = timedelta(minutes=3),
         provider_registration_delay: timedelta = timedelta(minutes=1),
         require_preview_registration: bool = False,
+        strict_subscriptions: bool = False,
         patch_rules_profile: str = "ga",
         policy: OrchestrationPolicy | None = None,
     ) -> None:
         self.seed = seed
-        self.clock = VirtualClock(start)
+        self.lock = threading.RLock()
+        self.clock = VirtualClock(start, lock=self.lock)
         self.catalog = Catalog(seed=seed, start=start)
         self.subscription_id = subscription_id
         self.base_url = base_url
@@ -108,14 +114,16 @@ class FakeAzure:
         self.feature_registration_delay = feature_registration_delay.total_seconds()
         self.provider_registration_delay = provider_registration_delay.total_seconds()
         self.require_preview_registration = require_preview_registration
+        self.strict_subscriptions = strict_subscriptions
         if patch_rules_profile not in PROFILES:
             raise ValueError(f"patch_rules_profile is one of {', '.join(PROFILES)}")
         self.patch_rules_profile = patch_rules_profile
         self.unhandled: list[httpx.Request] = []
+        # "METHOD scheme://host" of each request interception refused (nothing was sent).
+        self.refused: list[str] = []
         # Calls per route name; a count, so a long-running server does not grow it.
         self.handled: Counter[str] = Counter()
         self._random = random.Random(seed)
-        self.lock = threading.RLock()
         self._subscriptions: dict[str, Subscription] = {}
         self._operations: dict[str, OperationRecord] = {}
         self.credential = FakeCredential()
@@ -131,6 +139,11 @@ class FakeAzure:
         return self._subscriptions.setdefault(
             subscription_id.casefold(), Subscription(subscription_id)
         )
+
+    @property
+    def default_subscription(self) -> str:
+        """The subscription id that seeding calls and ``client()`` use when given none."""
+        return self.subscription_id
 
     def subscriptions(self) -> list[Subscription]:
         return list(self._subscriptions.values())
@@ -301,15 +314,25 @@ class FakeAzure:
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def subscription(self, subscription_id: str) -> Subscription:
-        """The subscription a request names, or ARM's 404."""
+        """The subscription a request names: created empty on first use, as a user's own
+        subscription id would find it, unless ``strict_subscriptions`` asks for ARM's 404."""
         subscription = self._subscriptions.get(subscription_id.casefold())
-        if subscription is None:
+        if subscription is not None:
+            return subscription
+        if not _SUBSCRIPTION_ID.fullmatch(subscription_id):
+            raise ArmError(
+                400,
+                "InvalidSubscriptionId",
+                f"The provided subscription identifier '{subscription_id}' is malformed or"
+                " invalid.",
+            )
+        if self.strict_subscriptions:
             raise ArmError(
                 404,
                 "SubscriptionNotFound",
                 f"The subscription '{subscription_id}' could not be found.",
             )
-        return subscription
+        return self.add_subscription(subscription_id)
 
     def check_preview(self, subscription: Subscription) -> None:
         """Refuse, as ARM did in the preview, until both preview features are Registered
@@ -397,20 +420,38 @@ class FakeAzure:
         return httpx.MockTransport(self.handle)
 
     def intercept(self) -> AbstractContextManager[FakeAzure]:
-        """Route every httpx request for ``base_url`` to this world; refuse all others.
+        """Serve every in-process request for ``base_url`` from this world; refuse all others.
 
-        Code that builds its own ``azpatch.Client`` (with the default base URL)
-        then talks to the fake without being told, and a test can never reach
-        real Azure. Needs respx (``pip install "azpatch[fake]"``).
+        Code that builds its own clients (azpatch's, or the official SDK's with
+        no ``transport=``) then talks to the fake without being told, waits on
+        the virtual clock, and can never reach real Azure: httpx, azure-core,
+        requests and aiohttp are covered. Refused requests land in ``refused``.
         """
         from ._intercept import intercept  # noqa: PLC0415
 
         return intercept(self)
 
     def assert_no_unhandled_requests(self) -> None:
+        """Fail if a request was refused (it would have left the machine) or found no route."""
+        if self.refused:
+            listed = ", ".join(self.refused)
+            raise AssertionError(f"requests that left the test, refused before sending: {listed}")
         if self.unhandled:
             listed = ", ".join(f"{r.method} {r.url}" for r in self.unhandled)
             raise AssertionError(f"requests the fake does not serve: {listed}")
+
+    def azure_core_transport(self) -> azure.core.pipeline.transport.HttpTransport:  # type: ignore[type-arg]
+        """An azure-core transport serving this world, for the official SDK's
+        ``transport=``; its waits move the virtual clock. Needs azure-core."""
+        from ._azure_core import FakeTransport  # noqa: PLC0415  (azure-core is optional)
+
+        return FakeTransport(self)
+
+    def async_azure_core_transport(self) -> azure.core.pipeline.transport.AsyncHttpTransport:  # type: ignore[type-arg]
+        """The async twin of ``azure_core_transport``, for the SDK's ``.aio`` clients."""
+        from ._azure_core import AsyncFakeTransport  # noqa: PLC0415
+
+        return AsyncFakeTransport(self)
 
     # -- clients wired to this world ---------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """azpatch wired to a fake world: the one module of the fake that imports azpatch.
 
-The convenience clients, and the demo's client side (``main_job``): the
+The convenience clients, the clock that clients built by code under test
+follow while the world intercepts, and the demo's client side (``main_job``): the
 preview opt-in, switching every VM to AutomaticByPlatform where allowed, and
 an on-demand assessment with bounded concurrency, as a user's script would.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -22,7 +23,7 @@ import azpatch
 if TYPE_CHECKING:
     from ._app import FakeAzure
 
-__all__ = ["MainJob", "async_client", "main_job", "sync_client"]
+__all__ = ["MainJob", "async_client", "following_the_clock", "main_job", "sync_client"]
 
 ASSESSMENT_CONCURRENCY = 8
 Say = Callable[[str], None]
@@ -34,6 +35,11 @@ class MainJob:
     switched: int
     refused: tuple[tuple[str, str, str], ...]  # (VM, ARM code, message)
     assessed: int
+
+
+def following_the_clock(fake: FakeAzure) -> AbstractContextManager[object]:
+    """Every azpatch client built without ``clock=`` waits on the world's clock meanwhile."""
+    return azpatch.default_clock(fake.clock)
 
 
 def _options(fake: FakeAzure, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -1,14 +1,18 @@
 """Virtual time: it moves only when told, or when a client sleeps through it.
 
-A client built with ``clock=fake.clock`` sleeps by advancing this clock, so
-Retry-After, polling and a month of rollout cost no real time. Events
-scheduled with ``call_at`` run in time order as the clock passes them.
+A client built with ``clock=fake.clock`` (or any client built inside
+``fake.intercept()``) sleeps by advancing this clock, so Retry-After, polling
+and a month of rollout cost no real time. Events scheduled with ``call_at``
+run in time order as the clock passes them. The world's lock is held while
+time moves: clients in other threads (the official SDK polls in one) advance
+it safely.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -22,7 +26,7 @@ class VirtualClock:
     counts seconds since the world began. Time never goes backwards.
     """
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, *, lock: threading.RLock | None = None) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware, for example datetime(..., tzinfo=UTC)")
         self._start = start.astimezone(timezone.utc)
@@ -31,6 +35,7 @@ class VirtualClock:
         self._events: list[tuple[float, int, Callable[[], None]]] = []
         self._order = itertools.count()
         self.slept: list[float] = []
+        self.lock = lock or threading.RLock()
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=self._elapsed)
@@ -43,16 +48,18 @@ class VirtualClock:
 
     def call_at(self, when: datetime, callback: Callable[[], None]) -> None:
         """Run ``callback`` when the clock reaches ``when`` (at once if it has)."""
-        at = max((when - self._start).total_seconds(), self._elapsed)
-        heapq.heappush(self._events, (at, next(self._order), callback))
-        self._run_due()
+        with self.lock:
+            at = max((when - self._start).total_seconds(), self._elapsed)
+            heapq.heappush(self._events, (at, next(self._order), callback))
+            self._run_due()
 
     def call_at_epoch(self, when: float, callback: Callable[[], None]) -> None:
         """Run ``callback`` at ``when`` (UTC epoch seconds), which must lie ahead."""
-        at = when - self._origin
-        if at <= self._elapsed:
-            raise ValueError("call_at_epoch needs a moment ahead of now")
-        heapq.heappush(self._events, (at, next(self._order), callback))
+        with self.lock:
+            at = when - self._origin
+            if at <= self._elapsed:
+                raise ValueError("call_at_epoch needs a moment ahead of now")
+            heapq.heappush(self._events, (at, next(self._order), callback))
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
         self.call_at(self.now() + timedelta(seconds=seconds), callback)
@@ -62,12 +69,13 @@ class VirtualClock:
         step = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
         if step < 0:
             raise ValueError("time cannot go backwards")
-        target = self._elapsed + step
-        while self._events and self._events[0][0] <= target:
-            at, _, callback = heapq.heappop(self._events)
-            self._elapsed = max(self._elapsed, at)
-            callback()
-        self._elapsed = target
+        with self.lock:
+            target = self._elapsed + step
+            while self._events and self._events[0][0] <= target:
+                at, _, callback = heapq.heappop(self._events)
+                self._elapsed = max(self._elapsed, at)
+                callback()
+            self._elapsed = target
 
     def run_until(self, when: datetime) -> None:
         """Advance to ``when`` (nothing happens if it has passed)."""
@@ -81,8 +89,9 @@ class VirtualClock:
     # -- what a client needs of a clock (azpatch.Clock) --------------------------------------
 
     def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.advance(max(seconds, 0.0))
+        with self.lock:
+            self.slept.append(seconds)
+            self.advance(max(seconds, 0.0))
 
     async def asleep(self, seconds: float) -> None:
         import anyio  # noqa: PLC0415  (only async callers pay for it)

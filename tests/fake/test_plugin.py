@@ -41,8 +41,10 @@ def test_fixtures_marker_and_interception(pytester: pytest.Pytester) -> None:
 
 
         def test_other_hosts_are_refused(azpatch_fake):
-            with pytest.raises(AssertionError, match="left the test"):
+            with pytest.raises(AssertionError, match="GET https://example.com left the test"):
                 httpx.get("https://example.com/")
+            assert azpatch_fake.refused == ["GET https://example.com"]
+            azpatch_fake.refused.clear()  # expected here: do not fail at teardown
 
 
         def test_async_client_fixture(azpatch_fake, azpatch_async_client):
@@ -83,3 +85,73 @@ def test_unhandled_requests_fail_the_test_at_teardown(pytester: pytest.Pytester)
 def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.azpatch_fake(**options):*"])
+
+
+PLAIN_INSTALL = """
+import sys
+
+# What `pip install azpatch` brings, and nothing more: no respx, no Azure SDK, no requests.
+for name in ("respx", "azure", "requests", "aiohttp"):
+    sys.modules[name] = None
+"""
+
+
+def test_a_plain_install_is_enough_for_the_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(PLAIN_INSTALL)
+    pytester.makepyfile(
+        """
+        import os
+
+        import pytest
+
+        import azpatch
+
+        MINE = "0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a"
+
+
+        def nightly_assessment():
+            subscription = os.environ["AZURE_SUBSCRIPTION_ID"]
+            credential = azpatch.StaticTokenCredential(os.environ["AZURE_ACCESS_TOKEN"])
+            with azpatch.Client(subscription, credential) as client:
+                return client.virtual_machines.assess_patches("rg", "vm1")
+
+
+        def test_my_script(azpatch_fake, monkeypatch):
+            monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", MINE)
+            monkeypatch.setenv("AZURE_ACCESS_TOKEN", "t")
+            azpatch_fake.add_vm("rg", "vm1", subscription_id=MINE)
+            with pytest.raises(ImportError):
+                import respx  # noqa: F401
+            assert nightly_assessment().succeeded
+            assert azpatch_fake.clock.monotonic() >= 120  # a 2-minute assessment, virtually
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_request_the_script_swallowed_still_fails_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx
+
+
+        def test_swallows_it(azpatch_fake):
+            try:
+                httpx.get("https://telemetry.example.com/ping")
+            except Exception:
+                pass  # the script under test hides the error
+
+
+        def test_after_a_failed_test_nothing_is_intercepted():
+            import azpatch._clock
+
+            assert httpx.HTTPTransport.__dict__["handle_request"].__module__.startswith("httpx")
+            assert isinstance(azpatch._clock.DEFAULT_CLOCK.current(), azpatch._clock.SystemClock)
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*requests that left the test, refused before sending: GET https://telemetry.example.com"]
+    )

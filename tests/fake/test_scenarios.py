@@ -215,4 +215,33 @@ async def test_subscriptions_are_worlds_apart(fake: FakeAzure) -> None:
         ) as nowhere,
     ):
         nowhere.virtual_machines.get("rg", "win1")
+    # A subscription the world never saw exists on first use, empty.
+    assert caught.value.code == "ResourceGroupNotFound"
+    assert fake.subscription("22222222-2222-2222-2222-222222222222").vms == {}
+
+
+def test_strict_subscriptions_answer_subscription_not_found() -> None:
+    fake = FakeAzure(strict_subscriptions=True)
+    unknown = "22222222-2222-2222-2222-222222222222"
+    with (
+        pytest.raises(azpatch.NotFoundError) as caught,
+        azpatch.Client(
+            unknown,
+            fake.credential,
+            http_client=httpx.Client(transport=fake.transport),
+            clock=fake.clock,
+        ) as nowhere,
+    ):
+        nowhere.virtual_machines.get("rg", "vm")
     assert caught.value.code == "SubscriptionNotFound"
+    assert [s.subscription_id for s in fake.subscriptions()] == [fake.subscription_id]
+
+
+def test_a_malformed_subscription_id_is_refused_and_not_created() -> None:
+    fake = FakeAzure()
+    url = f"{fake.base_url}/subscriptions/not-a-guid/resourceGroups/rg/providers"
+    url += "/Microsoft.Compute/virtualMachines/vm?api-version=2024-07-01"
+    response = fake.handle(httpx.Request("GET", url))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "InvalidSubscriptionId"
+    assert len(fake.subscriptions()) == 1

@@ -66,9 +66,23 @@ def test_concurrent_patches_honour_etags(served: FakeAzure) -> None:
     assert sorted(results) == [200] + [412] * 7
 
 
-def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm() -> None:
+USERS_OWN = "5b8e2f1c-3a7d-4c9e-8f6a-1d2b3c4e5f60"  # a subscription the server never saw
+
+
+def _provider_of(base: str, subscription: str) -> httpx.Response:
+    return httpx.get(
+        f"{base}/subscriptions/{subscription}/providers/Microsoft.Compute?api-version=2024-07-01"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "status"), [((), 200), (("--strict-subscriptions",), 404)], ids=["default", "strict"]
+)
+def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm(
+    flags: tuple[str, ...], status: int
+) -> None:
     with subprocess.Popen(
-        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0"],
+        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", *flags],
         stdout=subprocess.PIPE,
         text=True,
     ) as process:
@@ -76,11 +90,13 @@ def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm() -> None
         line = process.stdout.readline().strip()
         assert line.startswith("listening on http://127.0.0.1:")
         base = line.removeprefix("listening on ")
-        response = httpx.get(
-            f"{base}/subscriptions/00000000-0000-0000-0000-00000000000a/providers/Microsoft.Compute"
-            "?api-version=2024-07-01"
-        )
-        assert response.json()["registrationState"] == "NotRegistered"
+        first = _provider_of(base, "00000000-0000-0000-0000-00000000000a")
+        assert first.json()["registrationState"] == "NotRegistered"
+        # A script's own subscription id exists on first use, unless --strict-subscriptions.
+        response = _provider_of(base, USERS_OWN)
+        assert response.status_code == status
+        if flags:
+            assert response.json()["error"]["code"] == "SubscriptionNotFound"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
 
