@@ -14,7 +14,7 @@ from azure.core.credentials import AccessToken
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.compute.aio import ComputeManagementClient as AsyncComputeManagementClient
 
-from azpatch_fake import FakeAzure
+from azpatch_fake import FakeAzure, Throttle
 
 from .sdk_script import patch_new_vm, patch_new_vm_async
 
@@ -128,3 +128,14 @@ async def test_aiohttp_used_directly_is_refused(azpatch_fake: FakeAzure) -> None
             await session.get("https://example.com/")
     assert azpatch_fake.refused == ["GET https://example.com"]
     azpatch_fake.refused.clear()
+
+
+def test_the_sdks_retry_waits_are_virtual(azpatch_fake: FakeAzure) -> None:
+    azpatch_fake.add_vm("rg", "vm1", subscription_id=SUBSCRIPTION)
+    azpatch_fake.faults.add("get_vm", Throttle(retry_after=120), times=2)
+    started = time.monotonic()
+    compute = ComputeManagementClient(Credential(), SUBSCRIPTION)
+    assert compute.virtual_machines.get("rg", "vm1").name == "vm1"
+    assert azpatch_fake.faults.calls("get_vm") == 3
+    assert azpatch_fake.clock.slept == [120, 120]  # azure-core's RetryPolicy honoured them
+    assert time.monotonic() - started < 1.0

@@ -117,3 +117,9 @@ def patch_modes(vm: m.VirtualMachine, client: azpatch.Client) -> None:
     assert_type(updated, m.VirtualMachine)
     view = client.virtual_machines.wait_for_patch_mode_ready("rg", "vm", timeout=3 * 3600.0)
     assert_type(view, m.VirtualMachineInstanceView)
+
+
+def harness_clock(clock: azpatch.Clock) -> None:
+    with azpatch.default_clock(clock) as installed:
+        assert_type(installed, azpatch.Clock)
+    azpatch.default_clock(object())  # type: ignore[arg-type]
