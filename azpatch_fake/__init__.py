@@ -8,10 +8,7 @@ cannot pass on both sides.
 from __future__ import annotations
 
 from ._app import DEFAULT_START, DEFAULT_SUBSCRIPTION, FakeAzure, FakeCredential
-from ._catalog import patch_tuesday
-from ._clock import VirtualClock
-from ._example_fleet import example_fleet
-from ._faults import (
+from ._arm._faults import (
     ConnectionReset,
     Fault,
     FaultPlan,
@@ -22,15 +19,18 @@ from ._faults import (
     Throttle,
     Truncated,
 )
-from ._fleet import FleetError, load_fleet
-from ._off_peak import OffPeakHours
-from ._orchestrator import Hold
-from ._policy import OrchestrationPolicy
-from ._simulate import RegionOutcome, outcomes, simulate
-from ._state import ImageRecord, Patch, VmRecord
-from ._timeline import Timeline
-from ._timeline_check import Violation, check_timeline, read_timeline
-from ._what_if import PlannedSlot, plan_rollout
+from ._orchestration._orchestrator import Hold
+from ._orchestration._policy import OrchestrationPolicy
+from ._orchestration._timeline import Timeline
+from ._orchestration._timeline_check import Violation, check_timeline, read_timeline
+from ._tools._example_fleet import example_fleet
+from ._tools._fleet import FleetError, load_fleet
+from ._tools._simulate import RegionOutcome, outcomes, simulate
+from ._tools._what_if import PlannedSlot, plan_rollout
+from ._world._catalog import patch_tuesday
+from ._world._clock import VirtualClock
+from ._world._off_peak import OffPeakHours
+from ._world._records import ImageRecord, Patch, VmRecord
 
 __all__ = [
     "ConnectionReset",

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ._app import FakeAzure
-from ._server import serve
+from ._doors._server import serve
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     demo.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args(argv)
     if arguments.command == "demo":
-        from ._demo import run_demo  # noqa: PLC0415  (drives the fake through azpatch)
+        from ._tools._demo import run_demo  # noqa: PLC0415  (drives the fake through azpatch)
 
         run_demo(arguments.out, seed=arguments.seed)
         return
@@ -92,8 +92,8 @@ def _utc_time(text: str) -> datetime:
 
 
 def _simulate(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
-    from ._fleet import FleetError  # noqa: PLC0415  (only this command needs them)
-    from ._simulate import run_command  # noqa: PLC0415
+    from ._tools._fleet import FleetError  # noqa: PLC0415  (only this command needs them)
+    from ._tools._simulate import run_command  # noqa: PLC0415
 
     try:
         run_command(
@@ -110,8 +110,8 @@ def _plan(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> Non
 
     import attrs  # noqa: PLC0415
 
-    from ._fleet import FleetError  # noqa: PLC0415
-    from ._what_if import plan_rollout  # noqa: PLC0415
+    from ._tools._fleet import FleetError  # noqa: PLC0415
+    from ._tools._what_if import plan_rollout  # noqa: PLC0415
 
     try:
         with arguments.fleet.open(encoding="utf-8") as source:

@@ -14,17 +14,19 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from . import _availability_sets, _compute, _registration, _vm_writes  # noqa: F401  (routes)
-from . import _wire as wire
-from ._catalog import Catalog
-from ._clock import VirtualClock
-from ._faults import FaultPlan
-from ._images import DEFAULT_IMAGES
-from ._orchestrator import Hold, Orchestrator
-from ._patch_rules import PROFILES
-from ._policy import OrchestrationPolicy
-from ._routes import resolve
-from ._state import (
+from ._arm import _availability_sets, _compute, _registration, _vm_writes  # noqa: F401  (routes)
+from ._arm import _wire as wire
+from ._arm._faults import FaultPlan
+from ._arm._routes import resolve
+from ._arm._wire import ArmError, Reply
+from ._orchestration._orchestrator import Hold, Orchestrator
+from ._orchestration._policy import OrchestrationPolicy
+from ._orchestration._timeline import Timeline
+from ._world._catalog import Catalog
+from ._world._clock import VirtualClock
+from ._world._images import DEFAULT_IMAGES
+from ._world._patch_rules import PROFILES
+from ._world._records import (
     AvailabilitySetRecord,
     ImageRecord,
     OperationRecord,
@@ -32,16 +34,14 @@ from ._state import (
     PatchSettingsRecord,
     VmRecord,
 )
-from ._subscription import Subscription
-from ._timeline import Timeline
-from ._wire import ArmError, Reply
+from ._world._subscription import Subscription
 
 if TYPE_CHECKING:
     import azure.core.pipeline.transport
 
     import azpatch
 
-    from ._what_if import PlannedSlot
+    from ._tools._what_if import PlannedSlot
 
 __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "FakeAzure", "FakeCredential"]
 
@@ -291,7 +291,7 @@ class FakeAzure:
     def what_if(self, month: str) -> list[PlannedSlot]:
         """Each AutomaticByPlatform VM's predicted first install in rollout ``month``
         ("YYYY-MM"), simulated on a copy of this world (installed patches are not copied)."""
-        from ._what_if import fleet_of, plan_rollout  # noqa: PLC0415  (imports the fleet loader)
+        from ._tools._what_if import fleet_of, plan_rollout  # noqa: PLC0415  (imports the fleet loader)
 
         return plan_rollout(fleet_of(self), month, seed=self.seed, policy=self.policy)
 
@@ -427,7 +427,7 @@ class FakeAzure:
         the virtual clock, and can never reach real Azure: httpx, azure-core,
         requests and aiohttp are covered. Refused requests land in ``refused``.
         """
-        from ._intercept import intercept  # noqa: PLC0415
+        from ._doors._intercept import intercept  # noqa: PLC0415
 
         return intercept(self)
 
@@ -443,13 +443,13 @@ class FakeAzure:
     def azure_core_transport(self) -> azure.core.pipeline.transport.HttpTransport:  # type: ignore[type-arg]
         """An azure-core transport serving this world, for the official SDK's
         ``transport=``; its waits move the virtual clock. Needs azure-core."""
-        from ._azure_core import FakeTransport  # noqa: PLC0415  (azure-core is optional)
+        from ._doors._azure_core import FakeTransport  # noqa: PLC0415  (azure-core is optional)
 
         return FakeTransport(self)
 
     def async_azure_core_transport(self) -> azure.core.pipeline.transport.AsyncHttpTransport:  # type: ignore[type-arg]
         """The async twin of ``azure_core_transport``, for the SDK's ``.aio`` clients."""
-        from ._azure_core import AsyncFakeTransport  # noqa: PLC0415
+        from ._doors._azure_core import AsyncFakeTransport  # noqa: PLC0415
 
         return AsyncFakeTransport(self)
 
@@ -458,11 +458,11 @@ class FakeAzure:
     def client(self, **kwargs: Any) -> azpatch.Client:
         """An ``azpatch.Client`` for this world, on its transport and its clock; pass
         ``subscription_id=`` for a subscription other than the first."""
-        from ._clients import sync_client  # noqa: PLC0415  (the only way into azpatch)
+        from ._doors._clients import sync_client  # noqa: PLC0415  (the only way into azpatch)
 
         return sync_client(self, **kwargs)
 
     def async_client(self, **kwargs: Any) -> azpatch.AsyncClient:
-        from ._clients import async_client  # noqa: PLC0415
+        from ._doors._clients import async_client  # noqa: PLC0415
 
         return async_client(self, **kwargs)

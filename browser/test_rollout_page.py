@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from azpatch_fake import read_timeline
-from azpatch_fake._demo import run_demo
+from azpatch_fake._tools._demo import run_demo
 
 ZONE_COLOURS = {
     "none": "rgb(138, 143, 152)",

@@ -25,8 +25,8 @@ import pytest
 import azpatch
 from azpatch import models as m
 from azpatch_fake import FakeAzure
-from azpatch_fake._clients import async_client as async_client_of
-from azpatch_fake._clients import sync_client
+from azpatch_fake._doors._clients import async_client as async_client_of
+from azpatch_fake._doors._clients import sync_client
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]

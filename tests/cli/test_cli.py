@@ -15,7 +15,7 @@ import pytest
 
 from azpatch._cli import EXIT_CODES, main
 from azpatch_fake import FakeAzure, ImageRecord
-from azpatch_fake._server import serve
+from azpatch_fake._doors._server import serve
 
 TOKEN = "secret-token-never-printed"
 

@@ -11,8 +11,8 @@ import pytest
 
 from azpatch_fake import check_timeline, read_timeline
 from azpatch_fake.__main__ import main
-from azpatch_fake._demo import run_demo
-from azpatch_fake._rollout_html import rollout_html
+from azpatch_fake._tools._demo import run_demo
+from azpatch_fake._tools._rollout_html import rollout_html
 
 
 class _Page(HTMLParser):

@@ -15,7 +15,7 @@ import pytest
 
 import azpatch
 from azpatch_fake import FakeAzure
-from azpatch_fake._server import serve
+from azpatch_fake._doors._server import serve
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azpatch_fake import Patch
-from azpatch_fake._install_run import plan_run
+from azpatch_fake._orchestration._install_run import plan_run
 
 MINUTE = 60.0
 RELEASED = datetime(2027, 1, 12, 17, tzinfo=timezone.utc)

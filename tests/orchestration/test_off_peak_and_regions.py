@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azpatch_fake import OffPeakHours
-from azpatch_fake._off_peak import resolve_time_zone
-from azpatch_fake._phases import plan_phases
-from azpatch_fake._regions import PUBLIC_REGIONS, REGIONS, conflicts, region
+from azpatch_fake._orchestration._phases import plan_phases
+from azpatch_fake._world._off_peak import resolve_time_zone
+from azpatch_fake._world._regions import PUBLIC_REGIONS, REGIONS, conflicts, region
 
 
 def _utc(*args: int) -> float:

@@ -17,9 +17,9 @@ from typing import IO, Any
 
 import attrs
 
+from .._world._off_peak import OffPeakHours, utc_seconds
+from .._world._regions import conflicts
 from ._install_run import AUTOMATIC_CLASSIFICATIONS
-from ._off_peak import OffPeakHours, utc_seconds
-from ._regions import conflicts
 
 __all__ = ["Violation", "check_timeline", "read_timeline"]
 

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from .._world._images import UNSUPPORTED_IMAGE_MESSAGE, is_supported
+from .._world._records import AssessmentRecord, InstallationRecord, OperationRecord, Patch, VmRecord
 from . import _wire as wire
-from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_supported
 from ._requests import Body, parse_duration
 from ._routes import OPERATION, RESOURCE_GROUP, SUBSCRIPTION, VM, Call, route
-from ._state import AssessmentRecord, InstallationRecord, OperationRecord, Patch, VmRecord
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__: list[str] = []
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from ._state import Patch
+from .._world._records import Patch
 
 __all__ = ["AUTOMATIC_CLASSIFICATIONS", "RunPlan", "plan_run"]
 

@@ -11,9 +11,9 @@ from typing import IO, Any
 
 import attrs
 
-from ._app import FakeAzure
+from .._app import FakeAzure
+from .._orchestration._members import Member
 from ._fleet import load_fleet
-from ._members import Member
 
 __all__ = ["RegionOutcome", "outcomes", "print_summary", "simulate"]
 

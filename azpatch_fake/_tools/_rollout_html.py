@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from ._off_peak import utc_seconds
+from .._world._off_peak import utc_seconds
 
 __all__ = ["rollout_html"]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ._state import (
+from .._arm._wire import ArmError
+from ._records import (
     AvailabilitySetRecord,
     FeatureRecord,
     ProviderRecord,
     VmRecord,
 )
-from ._wire import ArmError
 
 __all__ = ["Subscription"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from ._app import FakeAzure
-from ._requests import MAX_BODY
+from .._app import FakeAzure
+from .._arm._requests import MAX_BODY
 
 __all__ = ["serve"]
 

@@ -12,8 +12,8 @@ import random
 from datetime import datetime
 from typing import Any
 
-from ._images import DEFAULT_IMAGES
-from ._regions import PUBLIC_REGIONS
+from .._world._images import DEFAULT_IMAGES
+from .._world._regions import PUBLIC_REGIONS
 
 __all__ = ["example_fleet"]
 

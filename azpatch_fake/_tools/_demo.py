@@ -16,13 +16,13 @@ from typing import IO, TYPE_CHECKING
 
 import attrs
 
-from ._catalog import release_after
+from .._world._catalog import release_after
 from ._demo_world import SUBSCRIPTIONS, demo_world
 from ._rollout_html import rollout_html
 from ._simulate import print_summary
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -62,7 +62,7 @@ def run_demo(
     out_dir: Path, *, seed: int = 0, out: IO[str] | None = None, progress: IO[str] | None = None
 ) -> DemoResult:
     """The whole story; prints as it goes and returns what it did."""
-    from ._clients import main_job  # noqa: PLC0415  (the one way into azpatch)
+    from .._doors._clients import main_job  # noqa: PLC0415  (the one way into azpatch)
 
     out, progress = out or sys.stdout, progress or sys.stderr
     fake = demo_world(seed)

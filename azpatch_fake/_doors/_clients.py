@@ -21,7 +21,7 @@ import httpx
 import azpatch
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__ = ["MainJob", "async_client", "following_the_clock", "main_job", "sync_client"]
 

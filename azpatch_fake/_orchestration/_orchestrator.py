@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._catalog import release_after
-from ._images import is_hotpatchable, is_supported
+from .._world._catalog import release_after
+from .._world._images import is_hotpatchable, is_supported
+from .._world._off_peak import OffPeakHours, local_iso, resolve_time_zone, utc_iso
+from .._world._records import AssessmentRecord, InstallationRecord, Patch, VmRecord
+from .._world._regions import conflicts, region
 from ._install_run import AUTOMATIC_CLASSIFICATIONS, RunPlan, plan_run
 from ._members import Group, Member, RegionState, WindowGroup
-from ._off_peak import OffPeakHours, local_iso, resolve_time_zone, utc_iso
 from ._phases import plan_phases
-from ._regions import conflicts, region
 from ._rollout import Rollout
-from ._state import AssessmentRecord, InstallationRecord, Patch, VmRecord
 from ._timeline import Timeline
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__ = ["Hold", "Orchestrator"]
 

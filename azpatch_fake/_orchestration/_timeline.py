@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from ._off_peak import local_iso, utc_iso
+from .._world._off_peak import local_iso, utc_iso
 
 __all__ = ["EVENTS", "Timeline"]
 

@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._images import DEFAULT_IMAGES, is_hotpatchable
-from ._off_peak import resolve_time_zone
-from ._patch_rules import Situation, check_patch_settings
+from .._world._images import DEFAULT_IMAGES, is_hotpatchable
+from .._world._off_peak import resolve_time_zone
+from .._world._patch_rules import Situation, check_patch_settings
+from .._world._records import ImageRecord, PatchSettingsRecord, VmRecord
+from .._world._subscription import Subscription
 from ._requests import Body
 from ._routes import VM, Call, route
-from ._state import ImageRecord, PatchSettingsRecord, VmRecord
-from ._subscription import Subscription
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__: list[str] = []
 

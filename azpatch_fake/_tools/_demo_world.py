@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timezone
 
-from ._app import FakeAzure
-from ._images import DEFAULT_IMAGES
-from ._state import ImageRecord, VmRecord
+from .._app import FakeAzure
+from .._world._images import DEFAULT_IMAGES
+from .._world._records import ImageRecord, VmRecord
 
 __all__ = ["DEMO_START", "SUBSCRIPTIONS", "UNHEALTHY_VM", "demo_world"]
 

@@ -9,8 +9,8 @@ import math
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from ._off_peak import OffPeakHours
-from ._state import Patch, VmRecord
+from .._world._off_peak import OffPeakHours
+from .._world._records import Patch, VmRecord
 
 __all__ = ["Group", "Member", "RegionState", "WindowGroup"]
 

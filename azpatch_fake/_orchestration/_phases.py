@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ._regions import CANARY_REGIONS, PILOT_REGIONS, conflicts
+from .._world._regions import CANARY_REGIONS, PILOT_REGIONS, conflicts
 
 __all__ = ["plan_phases"]
 

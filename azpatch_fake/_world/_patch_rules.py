@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import attrs
 
+from .._arm._wire import ArmError
 from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_hotpatchable, is_supported
-from ._state import ImageRecord, PatchSettingsRecord
-from ._wire import ArmError
+from ._records import ImageRecord, PatchSettingsRecord
 
 __all__ = ["PATCH_MODES", "PROFILES", "Situation", "check_patch_settings"]
 

@@ -22,7 +22,7 @@ from azure.core.rest import AsyncHttpResponse, HttpRequest, HttpResponse
 from azure.core.utils import CaseInsensitiveDict
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__ = ["AsyncFakeTransport", "FakeTransport", "answer", "answer_async"]
 

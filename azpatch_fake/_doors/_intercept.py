@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__ = ["OutboundRequestError", "intercept"]
 

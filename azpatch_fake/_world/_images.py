@@ -11,7 +11,7 @@ default says. Extend the table when Microsoft does.
 
 from __future__ import annotations
 
-from ._state import ImageRecord
+from ._records import ImageRecord
 
 __all__ = [
     "DEFAULT_IMAGES",

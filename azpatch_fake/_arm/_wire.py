@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from ._catalog import WINDOWS_DISPLAY
-from ._state import (
+from .._world._catalog import WINDOWS_DISPLAY
+from .._world._records import (
     AssessmentRecord,
     FeatureRecord,
     InstallationRecord,

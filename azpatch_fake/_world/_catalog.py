@@ -11,7 +11,7 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 
-from ._state import Patch
+from ._records import Patch
 
 __all__ = ["Catalog", "patch_tuesday", "release_after"]
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._catalog import patch_tuesday, release_after
+from .._orchestration._policy import OrchestrationPolicy
+from .._world._catalog import patch_tuesday, release_after
+from .._world._records import VmRecord
 from ._fleet import FAULT_FLAGS, FleetError, load_fleet
-from ._policy import OrchestrationPolicy
-from ._state import VmRecord
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__ = ["PlannedSlot", "fleet_of", "plan_rollout"]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._world._records import AvailabilitySetRecord
 from ._requests import Body
 from ._routes import RESOURCE_GROUP, Call, route
-from ._state import AvailabilitySetRecord
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__: list[str] = []
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._world._records import FeatureRecord, ProviderRecord
 from . import _wire as wire
 from ._requests import Body
 from ._routes import FEATURES, SUBSCRIPTION, Call, route
-from ._state import FeatureRecord, ProviderRecord
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
-    from ._app import FakeAzure
+    from .._app import FakeAzure
 
 __all__: list[str] = []
 
