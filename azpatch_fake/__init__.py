@@ -19,17 +19,18 @@ from ._arm._faults import (
     Throttle,
     Truncated,
 )
+from ._orchestration._holds import PlannedSlot
 from ._orchestration._orchestrator import Hold
-from ._orchestration._policy import OrchestrationPolicy
 from ._orchestration._timeline import Timeline
 from ._orchestration._timeline_check import Violation, check_timeline, read_timeline
 from ._tools._example_fleet import example_fleet
 from ._tools._fleet import FleetError, load_fleet
 from ._tools._simulate import RegionOutcome, outcomes, simulate
-from ._tools._what_if import PlannedSlot, plan_rollout
+from ._tools._what_if import plan_rollout
 from ._world._catalog import patch_tuesday
 from ._world._clock import VirtualClock
 from ._world._off_peak import OffPeakHours
+from ._world._policy import OrchestrationPolicy
 from ._world._records import ImageRecord, Patch, VmRecord
 
 __all__ = [

@@ -64,3 +64,109 @@ def test_tests_cannot_reach_the_network() -> None:
 
     with pytest.warns(UserWarning, match=r"192\.0\.2\.1"), pytest.raises(SocketConnectBlockedError):
         socket.create_connection(("192.0.2.1", 443), timeout=1)
+
+
+# -- the fake's rooms (docs/development.md draws them) ------------------------------------------
+
+FAKE = ROOT / "azpatch_fake"
+ROOMS = ("_world", "_arm", "_orchestration", "_doors", "_tools")
+# What each room may import besides itself; the facade (_app) and the entry points may
+# import anything, doors and tools the facade too.
+ALLOWED = {
+    "_world": set(),
+    "_arm": {"_world"},
+    "_orchestration": {"_world"},
+    "_doors": {"_world", "_arm", "_orchestration", "_app"},
+    "_tools": {"_world", "_arm", "_orchestration", "_doors", "_app"},
+}
+FACADE_AND_ENTRY_POINTS = {"_app", "__init__", "__main__", "pytest_plugin"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_module(name: str) -> bool:
+    relative = Path(*name.split("."))
+    return (ROOT / relative).with_suffix(".py").is_file() or (
+        ROOT / relative / "__init__.py"
+    ).is_file()
+
+
+def _fake_imports(path: Path) -> list[tuple[str, bool]]:
+    """(module of azpatch_fake, imported at module level) for each import in ``path``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    deferred = {
+        inner
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for inner in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            for alias in node.names:
+                target = f"{module}.{alias.name}"
+                found.append((target if _is_module(target) else module, node not in deferred))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, node not in deferred) for alias in node.names]
+    return [(name, top) for name, top in found if name.startswith("azpatch_fake.")]
+
+
+def _room(module: str) -> str:
+    return module.split(".")[1]
+
+
+@pytest.mark.parametrize("path", sorted(FAKE.rglob("*.py")), ids=_module_name)
+def test_each_room_imports_only_the_rooms_below_it(path: Path) -> None:
+    room = _room(_module_name(path)) if path.parent != FAKE else path.stem
+    for target, at_module_level in _fake_imports(path):
+        if room in FACADE_AND_ENTRY_POINTS or _room(target) == room:
+            continue
+        assert room in ALLOWED, f"{path.name} is outside every room"
+        assert _room(target) in ALLOWED[room], f"{_module_name(path)} imports {target}"
+        assert at_module_level or _room(target) not in ("_app",), (
+            f"{_module_name(path)} reaches up to {target}"
+        )
+
+
+def test_the_fake_has_no_import_circle() -> None:
+    """Counting imports for type checking too: a handler that names ``FakeAzure`` in an
+    annotation depends on the facade as much as one that calls it."""
+    graph = {
+        _module_name(path): {t for t, top in _fake_imports(path) if top}
+        for path in FAKE.rglob("*.py")
+    }
+    state: dict[str, str] = {}
+
+    def visit(module: str, trail: list[str]) -> None:
+        if state.get(module) == "done":
+            return
+        assert state.get(module) != "open", " -> ".join([*trail, module])
+        state[module] = "open"
+        for target in sorted(graph.get(module, ())):
+            visit(target, [*trail, module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+def test_no_module_of_the_fake_is_over_400_lines() -> None:
+    for path in FAKE.rglob("*.py"):
+        if path.name != "_windows_time_zones.py":  # a table transcribed from Microsoft
+            assert len(path.read_text().splitlines()) <= 400, path.name
+
+
+def test_no_class_of_the_fake_is_over_300_lines() -> None:
+    for path in FAKE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                assert length <= 300, f"{path.name}: {node.name} has {length} lines"

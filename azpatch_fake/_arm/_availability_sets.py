@@ -10,7 +10,7 @@ from ._routes import RESOURCE_GROUP, Call, route
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
-    from .._app import FakeAzure
+    from .._world._world import World
 
 __all__: list[str] = []
 
@@ -47,9 +47,9 @@ def _count(properties: Body | None, key: str, default: int, limit: int) -> int:
 
 @route("PUT", _SET, "compute")
 def put_availability_set(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, name: str
+    world: World, call: Call, *, subscription: str, resource_group: str, name: str
 ) -> Reply:
-    owner = fake.subscription(subscription)
+    owner = world.subscription(subscription)
     owner.check_resource_group(resource_group)
     body = Body.parse(call.request.content, required=True)
     location = body.location()
@@ -59,7 +59,7 @@ def put_availability_set(
     existing = owner.find_availability_set(resource_group, name)
     if existing is not None:
         return Reply(200, _json(existing))
-    record = fake.add_availability_set(
+    record = world.add_availability_set(
         resource_group,
         name,
         subscription_id=owner.subscription_id,
@@ -72,9 +72,9 @@ def put_availability_set(
 
 @route("GET", _SET, "compute")
 def get_availability_set(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, name: str
+    world: World, call: Call, *, subscription: str, resource_group: str, name: str
 ) -> Reply:
-    owner = fake.subscription(subscription)
+    owner = world.subscription(subscription)
     owner.check_resource_group(resource_group)
     record = owner.find_availability_set(resource_group, name)
     if record is None:

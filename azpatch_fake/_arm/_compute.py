@@ -19,7 +19,7 @@ from ._routes import OPERATION, RESOURCE_GROUP, SUBSCRIPTION, VM, Call, route
 from ._wire import ArmError, Reply
 
 if TYPE_CHECKING:
-    from .._app import FakeAzure
+    from .._world._world import World
 
 __all__: list[str] = []
 
@@ -39,8 +39,8 @@ INSTALL_PATCHES_SINCE = "2020-12-01"
 _CRITICAL_OR_SECURITY = frozenset({"Critical", "Security"})
 
 
-def _vm(fake: FakeAzure, subscription: str, resource_group: str, vm: str) -> VmRecord:
-    owner = fake.subscription(subscription)
+def _vm(world: World, subscription: str, resource_group: str, vm: str) -> VmRecord:
+    owner = world.subscription(subscription)
     owner.check_resource_group(resource_group)
     record = owner.find_vm(resource_group, vm)
     if record is None:
@@ -53,63 +53,54 @@ def _vm(fake: FakeAzure, subscription: str, resource_group: str, vm: str) -> VmR
     return record
 
 
-def _vm_reply(
-    fake: FakeAzure, record: VmRecord, status: int = 200, *, expand: bool = False
-) -> Reply:
-    body = wire.virtual_machine(record, with_instance_view=expand, now=fake.clock.now())
-    return Reply(status, body, {"ETag": record.etag})
-
-
 @route("GET", VM, "compute")
-def get_vm(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
-) -> Reply:
-    record = _vm(fake, subscription, resource_group, vm)
+def get_vm(world: World, call: Call, *, subscription: str, resource_group: str, vm: str) -> Reply:
+    record = _vm(world, subscription, resource_group, vm)
     expand = call.params.get("$expand")
     if expand not in (None, "instanceView", "userData"):
         raise ArmError(400, "InvalidParameter", f"$expand '{expand}' is not supported.", "$expand")
-    return _vm_reply(fake, record, expand=expand == "instanceView")
+    return wire.vm_reply(record, now=world.clock.now(), expand=expand == "instanceView")
 
 
 @route("GET", VM + "/instanceView", "compute")
 def get_instance_view(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+    world: World, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
-    record = _vm(fake, subscription, resource_group, vm)
-    return Reply(200, wire.instance_view(record, now=fake.clock.now()))
+    record = _vm(world, subscription, resource_group, vm)
+    return Reply(200, wire.instance_view(record, now=world.clock.now()))
 
 
-def _page(fake: FakeAzure, call: Call, records: list[VmRecord]) -> Reply:
+def _page(world: World, call: Call, records: list[VmRecord]) -> Reply:
     start = int(call.params.get("$skiptoken", "0") or 0)
-    page = records[start : start + fake.page_size]
+    page = records[start : start + world.page_size]
     body: dict[str, object] = {
         "value": [
-            wire.virtual_machine(r, with_instance_view=False, now=fake.clock.now()) for r in page
+            wire.virtual_machine(r, with_instance_view=False, now=world.clock.now()) for r in page
         ]
     }
-    if start + fake.page_size < len(records):
+    if start + world.page_size < len(records):
         body["nextLink"] = str(
-            call.request.url.copy_merge_params({"$skiptoken": str(start + fake.page_size)})
+            call.request.url.copy_merge_params({"$skiptoken": str(start + world.page_size)})
         )
     return Reply(200, body)
 
 
 @route("GET", RESOURCE_GROUP + r"/providers/microsoft\.compute/virtualmachines", "compute")
-def list_vms(fake: FakeAzure, call: Call, *, subscription: str, resource_group: str) -> Reply:
-    owner = fake.subscription(subscription)
+def list_vms(world: World, call: Call, *, subscription: str, resource_group: str) -> Reply:
+    owner = world.subscription(subscription)
     owner.check_resource_group(resource_group)
-    return _page(fake, call, owner.vms_in(resource_group))
+    return _page(world, call, owner.vms_in(resource_group))
 
 
 @route("GET", SUBSCRIPTION + r"/providers/microsoft\.compute/virtualmachines", "compute")
-def list_all_vms(fake: FakeAzure, call: Call, *, subscription: str) -> Reply:
-    return _page(fake, call, fake.subscription(subscription).vms_in(None))
+def list_all_vms(world: World, call: Call, *, subscription: str) -> Reply:
+    return _page(world, call, world.subscription(subscription).vms_in(None))
 
 
 # -- long-running operations ---------------------------------------------------------------
 
 
-def _accepted(fake: FakeAzure, call: Call, record: VmRecord, operation: OperationRecord) -> Reply:
+def _accepted(world: World, call: Call, record: VmRecord, operation: OperationRecord) -> Reply:
     status_url = (
         f"{call.origin}/subscriptions/{record.subscription_id}/providers/Microsoft.Compute"
         f"/locations/{record.location}/operations/{operation.operation_id}"
@@ -121,43 +112,43 @@ def _accepted(fake: FakeAzure, call: Call, record: VmRecord, operation: Operatio
         {
             "Azure-AsyncOperation": status_url,
             "Location": f"{status_url}&monitor=true",
-            "Retry-After": str(fake.retry_after),
+            "Retry-After": str(world.retry_after),
         },
     )
 
 
 def _run_operation(
-    fake: FakeAzure,
+    world: World,
     call: Call,
     record: VmRecord,
     duration: timedelta,
     finish: Callable[[OperationRecord], None],
 ) -> Reply:
-    operation = fake.new_operation(record.location)
+    operation = world.new_operation(record.location)
 
     def end() -> None:
         finish(operation)
         operation.status = "Succeeded"
-        operation.ended = fake.clock.now()
+        operation.ended = world.clock.now()
 
     if not record.hang:  # a hung VM's operations never end
-        fake.clock.call_later(duration.total_seconds(), end)
-    return _accepted(fake, call, record, operation)
+        world.clock.call_later(duration.total_seconds(), end)
+    return _accepted(world, call, record, operation)
 
 
 @route("GET", OPERATION, "compute")
 def get_operation(
-    fake: FakeAzure, call: Call, *, subscription: str, location: str, operation: str
+    world: World, call: Call, *, subscription: str, location: str, operation: str
 ) -> Reply:
-    fake.subscription(subscription)
-    record = fake.find_operation(operation)
+    world.subscription(subscription)
+    record = world.find_operation(operation)
     if record is None:
         raise ArmError(404, "NotFound", f"The operation '{operation}' was not found.")
     if call.params.get("monitor") == "true":  # the Location URL
         if record.status == "InProgress":
-            return Reply(202, None, {"Retry-After": str(fake.retry_after)})
+            return Reply(202, None, {"Retry-After": str(world.retry_after)})
         return Reply(200, record.result)
-    return Reply(200, wire.operation_status(record), {"Retry-After": str(fake.retry_after)})
+    return Reply(200, wire.operation_status(record), {"Retry-After": str(world.retry_after)})
 
 
 def _require_supported_image(record: VmRecord) -> None:
@@ -177,9 +168,9 @@ def _require_running(record: VmRecord, action: str) -> None:
 
 @route("POST", VM + r"/(?P<action>start|deallocate|poweroff|restart)", "compute")
 def power_action(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str, action: str
+    world: World, call: Call, *, subscription: str, resource_group: str, vm: str, action: str
 ) -> Reply:
-    record = _vm(fake, subscription, resource_group, vm)
+    record = _vm(world, subscription, resource_group, vm)
     target = {"start": "running", "restart": "running", "deallocate": "deallocated"}.get(
         action.casefold(), "stopped"
     )
@@ -187,29 +178,29 @@ def power_action(
     def finish(operation: OperationRecord) -> None:
         record.power_state = target
 
-    return _run_operation(fake, call, record, fake.power_duration, finish)
+    return _run_operation(world, call, record, world.power_duration, finish)
 
 
 @route("POST", VM + "/assesspatches", "compute")
 def assess_patches(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+    world: World, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
-    record = _vm(fake, subscription, resource_group, vm)
-    fake.check_preview(fake.subscription(subscription))
+    record = _vm(world, subscription, resource_group, vm)
+    world.check_preview(world.subscription(subscription))
     _require_supported_image(record)
     _require_running(record, "assessPatches")
-    started = fake.clock.now()
-    activity = fake.new_id()
+    started = world.clock.now()
+    activity = world.new_id()
     record.assessment = AssessmentRecord("InProgress", activity, started)
-    fake.orchestrator.user_assessed(record)  # R20: the platform's next one keeps its distance
+    world.platform.user_assessed(record)  # R20: the platform's next one keeps its distance
 
     def finish(operation: OperationRecord) -> None:
-        available = fake.available_patches(record)
+        available = world.available_patches(record)
         assessment = AssessmentRecord(
             "Succeeded",
             activity,
             started,
-            finished=fake.clock.now(),
+            finished=world.clock.now(),
             critical_and_security=sum(p.classification in _CRITICAL_OR_SECURITY for p in available),
             other=sum(p.classification not in _CRITICAL_OR_SECURITY for p in available),
             reboot_pending=record.assessment.reboot_pending if record.assessment else False,
@@ -218,7 +209,7 @@ def assess_patches(
         record.assessment = assessment
         operation.result = wire.assessment_result(record, assessment)
 
-    return _run_operation(fake, call, record, fake.assessment_duration, finish)
+    return _run_operation(world, call, record, world.assessment_duration, finish)
 
 
 def _selection(
@@ -276,9 +267,9 @@ def _mask(patch: Patch, mask: str) -> bool:
 
 @route("POST", VM + "/installpatches", "compute")
 def install_patches(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
+    world: World, call: Call, *, subscription: str, resource_group: str, vm: str
 ) -> Reply:
-    record = _vm(fake, subscription, resource_group, vm)
+    record = _vm(world, subscription, resource_group, vm)
     if call.api_version < INSTALL_PATCHES_SINCE:
         raise ArmError(
             400,
@@ -296,12 +287,12 @@ def install_patches(
         if duration_text
         else timedelta(hours=4)
     )
-    selected, excluded, not_selected = _selection(record, body, fake.available_patches(record))
+    selected, excluded, not_selected = _selection(record, body, world.available_patches(record))
     _require_supported_image(record)
     _require_running(record, "installPatches")
-    started = fake.clock.now()
-    activity = fake.new_id()
-    fits = max(int((window - fake.install_overhead) / fake.install_time_per_patch), 0)
+    started = world.clock.now()
+    activity = world.new_id()
+    fits = max(int((window - world.install_overhead) / world.install_time_per_patch), 0)
     installed, pending = selected[:fits], selected[fits:]
     needs_reboot = any(p.reboot_behavior != "NeverReboots" for p in installed)
     record.installation = InstallationRecord("InProgress", activity, started)
@@ -322,7 +313,7 @@ def install_patches(
             status,
             activity,
             started,
-            finished=fake.clock.now(),
+            finished=world.clock.now(),
             reboot_status=reboot_status,
             maintenance_window_exceeded=bool(pending),
             installed=done,
@@ -336,5 +327,5 @@ def install_patches(
             record.assessment.reboot_pending = reboot_status == "Required"
         operation.result = wire.installation_result(record, installation)
 
-    duration = fake.install_overhead + fake.install_time_per_patch * len(installed)
-    return _run_operation(fake, call, record, min(duration, window), finish)
+    duration = world.install_overhead + world.install_time_per_patch * len(installed)
+    return _run_operation(world, call, record, min(duration, window), finish)

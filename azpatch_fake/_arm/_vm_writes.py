@@ -17,10 +17,10 @@ from .._world._records import ImageRecord, PatchSettingsRecord, VmRecord
 from .._world._subscription import Subscription
 from ._requests import Body
 from ._routes import VM, Call, route
-from ._wire import ArmError, Reply
+from ._wire import ArmError, Reply, vm_reply
 
 if TYPE_CHECKING:
-    from .._app import FakeAzure
+    from .._world._world import World
 
 __all__: list[str] = []
 
@@ -117,7 +117,7 @@ LINUX_PATCH_SETTINGS_SINCE = "2020-12-01"
 
 
 def _check_rules(
-    fake: FakeAzure,
+    world: World,
     call: Call,
     changes: _OsChanges,
     *,
@@ -129,7 +129,7 @@ def _check_rules(
     """The patch rules (R1 to R15) for the settings the request asks for."""
     if not changes.touches_patch_settings:
         return
-    fake.check_preview(owner)
+    world.check_preview(owner)
     if os_type == "Linux" and call.api_version < LINUX_PATCH_SETTINGS_SINCE:
         raise ArmError(
             400,
@@ -150,10 +150,10 @@ def _check_rules(
         enable_automatic_updates=True if eau is None else eau,
         provision_vm_agent=agent,
     )
-    check_patch_settings(situation, changes.settings, profile=fake.patch_rules_profile)
+    check_patch_settings(situation, changes.settings, profile=world.patch_rules_profile)
 
 
-def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: bool) -> None:
+def _apply(world: World, record: VmRecord, changes: _OsChanges, *, creating: bool) -> None:
     if changes.enable_automatic_updates is not None:
         if not creating and changes.enable_automatic_updates != record.enable_automatic_updates:
             raise ArmError(
@@ -167,13 +167,13 @@ def _apply(fake: FakeAzure, record: VmRecord, changes: _OsChanges, *, creating: 
         record.provision_vm_agent = changes.provision_vm_agent
     if changes.time_zone is not None and changes.time_zone != record.time_zone:
         record.time_zone = changes.time_zone
-        fake.orchestrator.placement_changed(record)  # its off-peak window moves
+        world.platform.placement_changed(record)  # its off-peak window moves
     if changes.computer_name and creating:
         record.computer_name = changes.computer_name
     mode_changed = changes.settings.patch_mode != record.patch_settings.patch_mode
     record.patch_settings = changes.settings
     if mode_changed and (not creating or changes.settings.patch_mode == "AutomaticByPlatform"):
-        fake.patch_mode_changed(record)
+        world.patch_mode_changed(record)
     record.etag_version += 1
 
 
@@ -186,10 +186,8 @@ def _tags(body: Body) -> dict[str, str] | None:
 
 
 @route("PUT", VM, "compute")
-def put_vm(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
-) -> Reply:
-    owner = fake.subscription(subscription)
+def put_vm(world: World, call: Call, *, subscription: str, resource_group: str, vm: str) -> Reply:
+    owner = world.subscription(subscription)
     owner.check_resource_group(resource_group)
     existing = owner.find_vm(resource_group, vm)
     _check_precondition(call, existing)
@@ -201,7 +199,7 @@ def put_vm(
     if existing is not None:
         changes = _read_os_changes(properties, existing.os_type, existing.patch_settings)
         _check_rules(
-            fake,
+            world,
             call,
             changes,
             owner=owner,
@@ -209,10 +207,10 @@ def put_vm(
             os_type=existing.os_type,
             image=existing.image,
         )
-        _apply(fake, existing, changes, creating=False)
+        _apply(world, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
-        return Reply(200, fake.vm_json(existing), {"ETag": existing.etag})
+        return vm_reply(existing, now=world.clock.now())
     os_type = _os_type(properties)
     changes = _read_os_changes(properties, os_type, PatchSettingsRecord())
     storage = properties.object("storageProfile") if properties else None
@@ -229,7 +227,7 @@ def put_vm(
             image_body.text("version") or "latest",
         )
     _check_rules(
-        fake,
+        world,
         call,
         changes,
         owner=owner,
@@ -244,7 +242,7 @@ def put_vm(
             "PatchSettings must be specified for hotpatch compatible VMs.",
             "windowsConfiguration.patchSettings",
         )
-    record = fake.add_vm(
+    record = world.add_vm(
         resource_group,
         vm,
         subscription_id=owner.subscription_id,
@@ -255,16 +253,14 @@ def put_vm(
         tags=tags,
     )
     if availability_set is not None:
-        fake.place_in_availability_set(record, availability_set)
-    _apply(fake, record, changes, creating=True)
-    return Reply(201, fake.vm_json(record), {"ETag": record.etag})
+        world.place_in_availability_set(record, availability_set)
+    _apply(world, record, changes, creating=True)
+    return vm_reply(record, now=world.clock.now(), status=201)
 
 
 @route("PATCH", VM, "compute")
-def patch_vm(
-    fake: FakeAzure, call: Call, *, subscription: str, resource_group: str, vm: str
-) -> Reply:
-    owner = fake.subscription(subscription)
+def patch_vm(world: World, call: Call, *, subscription: str, resource_group: str, vm: str) -> Reply:
+    owner = world.subscription(subscription)
     owner.check_resource_group(resource_group)
     record = owner.find_vm(resource_group, vm)
     if record is None:
@@ -274,9 +270,9 @@ def patch_vm(
     tags = _tags(body)
     changes = _read_os_changes(body.object("properties"), record.os_type, record.patch_settings)
     _check_rules(
-        fake, call, changes, owner=owner, record=record, os_type=record.os_type, image=record.image
+        world, call, changes, owner=owner, record=record, os_type=record.os_type, image=record.image
     )
-    _apply(fake, record, changes, creating=False)
+    _apply(world, record, changes, creating=False)
     if tags is not None:
         record.tags = tags
-    return Reply(200, fake.vm_json(record), {"ETag": record.etag})
+    return vm_reply(record, now=world.clock.now())

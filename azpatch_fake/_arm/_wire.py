@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from .._world._catalog import WINDOWS_DISPLAY
+from .._world._errors import ArmError
 from .._world._records import (
     AssessmentRecord,
     FeatureRecord,
@@ -26,6 +27,7 @@ __all__ = [
     "ArmError",
     "Reply",
     "assessment_result",
+    "error_reply",
     "feature",
     "installation_result",
     "instance_view",
@@ -33,6 +35,7 @@ __all__ = [
     "operation_status",
     "provider",
     "virtual_machine",
+    "vm_reply",
 ]
 
 JSON = dict[str, Any]
@@ -45,31 +48,19 @@ class Reply:
     headers: dict[str, str] = attrs.Factory(dict)
 
 
-class ArmError(Exception):
-    """An error ARM would answer with; handlers raise it, the app turns it into a reply."""
+def error_reply(error: ArmError) -> Reply:
+    """ARM's error envelope: ``{"error": {"code", "message", "target"}}``."""
+    body: JSON = {"code": error.code, "message": error.message}
+    if error.target is not None:
+        body["target"] = error.target
+    headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
+    return Reply(error.status, {"error": body}, headers)
 
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        target: str | None = None,
-        *,
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.target = target
-        self.retry_after = retry_after
 
-    def reply(self) -> Reply:
-        error: JSON = {"code": self.code, "message": self.message}
-        if self.target is not None:
-            error["target"] = self.target
-        headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
-        return Reply(self.status, {"error": error}, headers)
+def vm_reply(record: VmRecord, *, now: datetime, status: int = 200, expand: bool = False) -> Reply:
+    """A VM as GET, PUT and PATCH answer it: the body, and its ETag."""
+    body = virtual_machine(record, with_instance_view=expand, now=now)
+    return Reply(status, body, {"ETag": record.etag})
 
 
 def iso(moment: datetime) -> str:

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .._app import FakeAzure
-from .._orchestration._policy import OrchestrationPolicy
 from .._world._images import is_hotpatchable
 from .._world._off_peak import resolve_time_zone
+from .._world._policy import OrchestrationPolicy
 from .._world._records import AvailabilitySetRecord, ImageRecord, VmRecord
 
 __all__ = ["FAULTS", "FAULT_FLAGS", "FleetError", "load_fleet"]

@@ -11,29 +11,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from .._orchestration._policy import OrchestrationPolicy
+from .._orchestration._holds import PlannedSlot
 from .._world._catalog import patch_tuesday, release_after
+from .._world._policy import OrchestrationPolicy
 from .._world._records import VmRecord
 from ._fleet import FAULT_FLAGS, FleetError, load_fleet
 
 if TYPE_CHECKING:
     from .._app import FakeAzure
 
-__all__ = ["PlannedSlot", "fleet_of", "plan_rollout"]
-
-
-@attrs.frozen
-class PlannedSlot:
-    """Where and when a VM is predicted to install, or why it will not."""
-
-    vm: str
-    location: str
-    phase: int | None
-    start: str | None  # UTC, ISO 8601
-    local_start: str | None  # in the VM's time zone
-    hold: str | None  # "rule: reason" when no slot is predicted
+__all__ = ["fleet_of", "plan_rollout"]
 
 
 def plan_rollout(

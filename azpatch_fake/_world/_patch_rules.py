@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from .._arm._wire import ArmError
+from ._errors import ArmError
 from ._images import UNSUPPORTED_IMAGE_MESSAGE, is_hotpatchable, is_supported
 from ._records import ImageRecord, PatchSettingsRecord
 

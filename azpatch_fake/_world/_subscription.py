@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .._arm._wire import ArmError
+from ._errors import ArmError
 from ._records import (
     AvailabilitySetRecord,
     FeatureRecord,
@@ -12,7 +12,9 @@ from ._records import (
     VmRecord,
 )
 
-__all__ = ["Subscription"]
+__all__ = ["PREVIEW_FEATURES", "Subscription"]
+
+PREVIEW_FEATURES = ("InGuestAutoPatchVMPreview", "InGuestPatchVMPreview")
 
 
 class Subscription:
@@ -76,3 +78,28 @@ class Subscription:
 
     def provider_record(self, namespace: str) -> ProviderRecord:
         return self.providers.setdefault(namespace.casefold(), ProviderRecord(namespace))
+
+    def check_preview(self) -> None:
+        """Refuse, as ARM did in the preview, until both preview features are Registered
+        and Microsoft.Compute was registered again after them."""
+        features = [self.feature_record("Microsoft.Compute", name) for name in PREVIEW_FEATURES]
+        registered = [
+            f.registered_at for f in features if f.state == "Registered" and f.registered_at
+        ]
+        for feature in features:
+            if feature.state != "Registered":
+                raise ArmError(
+                    400,
+                    "SubscriptionNotRegisteredForFeature",
+                    f"Subscription {self.subscription_id} is not registered for feature"
+                    f" Microsoft.Compute/{feature.name} required to carry out the requested"
+                    " operation.",
+                )
+        provider_at = self.provider_registered_at.get("microsoft.compute")
+        if provider_at is None or (registered and provider_at < max(registered)):
+            raise ArmError(
+                409,
+                "MissingSubscriptionRegistration",
+                "The subscription is not registered to use the preview features of namespace"
+                " 'Microsoft.Compute'. Register the provider again after registering them.",
+            )

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import attrs
 
-from .._world._off_peak import OffPeakHours
+from ._off_peak import OffPeakHours
 
 __all__ = ["OrchestrationPolicy"]
 

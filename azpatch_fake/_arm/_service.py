@@ -1,0 +1,67 @@
+"""ARM's front door for one world: routing, faults, the envelope, and counts of what was served."""
+
+from __future__ import annotations
+
+from collections import Counter
+from email.utils import format_datetime
+
+import httpx
+
+from .._world._errors import ArmError
+from .._world._world import World
+from . import _availability_sets, _compute, _registration, _vm_writes  # noqa: F401  (routes)
+from ._faults import FaultPlan
+from ._routes import resolve
+from ._wire import Reply, error_reply
+
+__all__ = ["ArmService"]
+
+
+class ArmService:
+    """Answers requests for ``world`` as ARM would; requests no route serves are kept in
+    ``unhandled``, calls per route name counted in ``handled`` (a count, so a long-running
+    server does not grow it)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.faults = FaultPlan()
+        self.unhandled: list[httpx.Request] = []
+        self.handled: Counter[str] = Counter()
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request as ARM would; the handler behind ``transport``."""
+        world = self.world
+        with world.lock:
+            request.read()
+            try:
+                route, call, arguments = resolve(request)
+            except ArmError as error:
+                if error.code in ("InvalidResourceType", "MethodNotAllowed"):
+                    self.unhandled.append(request)
+                return self._response(request, error_reply(error))
+            self.handled[route.name] += 1
+
+            def respond() -> httpx.Response:
+                try:
+                    reply = route.handler(world, call, **arguments)
+                except ArmError as error:
+                    reply = error_reply(error)
+                return self._response(request, reply)
+
+            try:
+                return self.faults.apply(route.name, request, respond, world.advance)
+            except ArmError as error:
+                return self._response(request, error_reply(error))
+
+    def _response(self, request: httpx.Request, reply: Reply) -> httpx.Response:
+        headers = {
+            "x-ms-request-id": self.world.new_id(),
+            "x-ms-correlation-request-id": self.world.new_id(),
+            "Date": format_datetime(self.world.clock.now(), usegmt=True),
+            **reply.headers,
+        }
+        if request.headers.get("x-ms-return-client-request-id", "").lower() == "true":
+            headers["x-ms-client-request-id"] = request.headers.get("x-ms-client-request-id", "")
+        if reply.body is None:
+            return httpx.Response(reply.status, headers=headers)
+        return httpx.Response(reply.status, json=reply.body, headers=headers)

@@ -1,0 +1,149 @@
+"""What every concern of the orchestration shares: the world, the policy, the members, the
+regions, the current rollout, the timeline, and events on the virtual clock.
+
+The orchestrator is one object built from one class per concern (``_cadence``,
+``_monthly``, ``_runs``, ``_holds``); this base holds their common state and
+names what they ask of each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .._world._images import is_supported
+from .._world._off_peak import OffPeakHours
+from .._world._records import AssessmentRecord, Patch, VmRecord
+from .._world._regions import conflicts
+from ._members import Group, Member, RegionState, WindowGroup
+from ._rollout import Rollout
+from ._timeline import Timeline
+
+if TYPE_CHECKING:
+    from .._world._world import World
+
+__all__ = ["ABP", "OrchestratorBase", "agent_ok", "moment"]
+
+ABP = "AutomaticByPlatform"
+LINUX_AGENT_MINIMUM = (2, 2, 53, 1)  # R10
+
+
+def moment(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def agent_ok(vm: VmRecord) -> bool:
+    if not vm.provision_vm_agent or vm.agent_broken:
+        return False
+    if vm.os_type == "Windows":
+        return True  # Q23: no documented minimum
+    try:
+        version = tuple(int(part) for part in vm.agent_version.split("."))
+    except ValueError:
+        return False
+    return version >= LINUX_AGENT_MINIMUM
+
+
+class OrchestratorBase:
+    """The state the concerns share, and the clock events they schedule."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.policy = world.policy
+        self.timeline = Timeline()
+        self.rollout: Rollout | None = None
+        self._members: dict[str, Member] = {}
+        self._windows: dict[tuple[str, OffPeakHours], WindowGroup] = {}
+        self._regions: dict[str, RegionState] = {}
+        self._buckets: dict[float, tuple[list[Callable[[Any, float], None]], list[Any]]] = {}
+        # One bound method each, not one per use: millions of them would wait in the heap.
+        self._on_assessed = self._assessed
+        self._on_enabled = self._enabled
+        self._on_paused = self._paused
+        self._patch_lists: dict[tuple[str, ...], tuple[Patch, ...]] = {}
+        self._started = False
+        self._seed = world.seed
+
+    def _now(self) -> float:
+        return self.world.clock.time()
+
+    def _at(self, when: float, action: Callable[[Any, float], None], subject: Any) -> None:
+        """Run ``action(subject, when)`` at ``when``; one clock event per distinct moment.
+
+        Two parallel lists per moment, not a pair per call: pairs that wait minutes of
+        virtual time would reach the garbage collector's oldest generation by millions.
+        """
+        bucket = self._buckets.get(when)
+        if bucket is None:
+            bucket = self._buckets[when] = ([], [])
+            self.world.clock.call_at_epoch(when, lambda: self._run_bucket(when))
+        bucket[0].append(action)
+        bucket[1].append(subject)
+
+    def _run_bucket(self, when: float) -> None:
+        actions, subjects = self._buckets.pop(when)
+        for action, subject in zip(actions, subjects, strict=True):
+            action(subject, when)
+
+    def _region(self, location: str) -> RegionState:
+        state = self._regions.get(location)
+        if state is None:
+            state = self._regions[location] = RegionState(location, conflicts(location))
+        return state
+
+    def _eligible(self, member: Member) -> bool:
+        """R54, Q7: what a phase gate waits for."""
+        vm = member.vm
+        return (
+            member.active
+            and vm.patch_mode_ready
+            and vm.power_state == "running"
+            and self._schedulable(vm)
+        )
+
+    @staticmethod
+    def _schedulable(vm: VmRecord) -> bool:
+        return (
+            bool(vm.image.publisher)  # Q5: custom images are never autopatched
+            and is_supported(vm.image)
+            and not vm.patch_settings.bypass_platform_safety_checks_on_user_schedule  # R55
+        )
+
+    def _shared(self, patches: Iterable[Patch]) -> tuple[Patch, ...]:
+        """One tuple for each distinct list of patches: thousands of VMs in one state share
+        it, instead of each keeping a copy for the garbage collector to walk."""
+        found = tuple(patches)
+        return self._patch_lists.setdefault(tuple(p.patch_id for p in found), found)
+
+    # -- what the concerns ask of each other (each is defined in one of them) ---------------
+
+    def _assess(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _assessed(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _enabled(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _paused(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _fill_assessment(self, member: Member, record: AssessmentRecord, now: float) -> None:
+        raise NotImplementedError
+
+    def _schedule_rollout(self, now: float) -> None:
+        raise NotImplementedError
+
+    def _drop_from_gate(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _check_gate(self, now: float) -> None:
+        raise NotImplementedError
+
+    def _unhealthy(self, rollout: Rollout, member: Member, phase: int, now: float) -> None:
+        raise NotImplementedError
+
+    def _try_start(self, state: RegionState, now: float, only: Group | None = None) -> None:
+        raise NotImplementedError

@@ -1,0 +1,246 @@
+"""Enablement and periodic assessment, in each VM's off-peak window (R16 to R21); which VMs
+take part, and how they are grouped for the rollout."""
+
+from __future__ import annotations
+
+from .._world._off_peak import resolve_time_zone
+from .._world._records import AssessmentRecord, VmRecord
+from .._world._regions import region
+from ._base import ABP, OrchestratorBase, agent_ok, moment
+from ._install_run import AUTOMATIC_CLASSIFICATIONS
+from ._members import Group, Member, WindowGroup
+
+__all__ = ["Cadence"]
+
+_DUE_SLACK = 2 * 3600.0  # a daily window may move by an hour with daylight saving
+
+
+class Cadence(OrchestratorBase):
+    """VMs joining and leaving, their windows opening, enablement and assessments."""
+
+    def track(self, vm: VmRecord, *, enabled: bool) -> None:
+        """``vm``'s patch mode may have changed; ``enabled`` means it is Ready already."""
+        member = self._members.get(vm.vm_id)
+        if vm.patch_settings.patch_mode != ABP:
+            if member is not None and member.active:
+                member.active = False
+                self._leave(member)
+            return
+        now = self._now()
+        if member is None or not member.active:
+            member = self._join(vm, member, now)
+        member.enable_step_at = -1.0  # an enablement step already scheduled no longer counts
+        self._drop_from_gate(member, now)
+        if enabled:
+            member.enable_left = 0.0
+            vm.patch_mode_ready = True
+            return
+        vm.patch_mode_ready = False
+        member.enable_left = self.policy.enablement_work.total_seconds()
+        if now < member.window.open_until:
+            self._enable(member, now)
+
+    def members(self) -> list[Member]:
+        """The VMs in AutomaticByPlatform mode."""
+        return [m for m in self._members.values() if m.active]
+
+    def placement_changed(self, vm: VmRecord) -> None:
+        """Its set, zone or time zone changed: regroup it, move it to its new window."""
+        member = self._members.get(vm.vm_id)
+        if member is None or not member.active:
+            return
+        window = self._window_for(vm, member.location, self._now())
+        if window is not member.window:
+            if member in member.window.members:
+                member.window.members.remove(member)
+            member.window, member.zone_info = window, window.zone_info
+            window.members.append(member)
+            member.listed = True
+        if member.placement_changed():
+            self._leave(member)
+            member.refresh_placement()
+            self._group(member)
+
+    def _window_for(self, vm: VmRecord, location: str, now: float) -> WindowGroup:
+        zone_name = vm.time_zone or region(location).time_zone
+        hours = self.policy.hours_for(location)
+        key = (zone_name, hours)
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = WindowGroup(resolve_time_zone(zone_name), hours)
+            self._open_window_group(window, now)
+        return window
+
+    def _join(self, vm: VmRecord, member: Member | None, now: float) -> Member:
+        location = region(vm.location).name
+        window = self._window_for(vm, location, now)
+        if member is None or member.window is not window:
+            member = Member(vm, window, location)
+            self._members[vm.vm_id] = member
+        member.active = True
+        member.refresh_placement()
+        if not member.listed:
+            window.members.append(member)
+            member.listed = True
+        self._group(member)
+        if not self._started:
+            self._started = True
+            self._schedule_rollout(now)
+        return member
+
+    def _group(self, member: Member) -> None:
+        state = self._region(member.location)
+        if member.availability_set:
+            key: tuple[str, ...] = ("set", member.availability_set.casefold())
+        else:
+            key = ("subscription", member.subscription.casefold(), member.zone or "")
+        group = state.groups.get(key)
+        if group is None:
+            group = state.groups[key] = Group(key, member.zone)
+        group.members.append(member)
+        member.group = group
+        if self.rollout is not None and member.done_rollout != self.rollout.rollout_id:
+            group.enqueue(member)
+
+    def _leave(self, member: Member) -> None:
+        group = member.group  # kept on the member: a run in progress releases through it
+        if group is not None and member in group.members:
+            group.members.remove(member)
+            for queue in group.queues.values():
+                if member in queue:
+                    queue.remove(member)
+        self._drop_from_gate(member, self._now())
+
+    def _open_window_group(self, window: WindowGroup, now: float) -> None:
+        start, end = window.hours.window(window.zone_info, now)
+        if start <= now:
+            window.open_until = end
+            start = window.hours.window(window.zone_info, end)[0]
+        self.world.clock.call_at_epoch(start, lambda: self._window_opens(window, start))
+
+    def _window_opens(self, window: WindowGroup, now: float) -> None:
+        end = window.hours.window(window.zone_info, now)[1]
+        window.open_until = end
+        following = window.hours.window(window.zone_info, end)[0]
+        self.world.clock.call_at_epoch(following, lambda: self._window_opens(window, following))
+        kept = []
+        regions = set()
+        for member in window.members:
+            if not member.active:
+                member.listed = False
+                continue
+            kept.append(member)
+            regions.add(member.location)
+            self._member_window_opens(member, now)
+        window.members = kept
+        for location in sorted(regions):
+            self._try_start(self._region(location), now)
+        self._check_gate(now)
+
+    def _member_window_opens(self, member: Member, now: float) -> None:
+        vm = member.vm
+        rollout = self.rollout
+        if rollout is not None and member in rollout.gate and not self._eligible(member):
+            rollout.gate.discard(member)  # R54: it neither blocks nor advances the phase
+        if vm.power_state != "running":  # R21: nothing happens to a VM that is off
+            return
+        if not vm.patch_mode_ready:
+            if member.enable_left > 0:
+                self._enable(member, now)
+            return
+        every = (
+            self.policy.platform_assessment_every
+            if vm.patch_settings.assessment_mode == ABP
+            else self.policy.assessment_every
+        ).total_seconds()
+        since = now - member.last_assessed
+        if not member.busy and since >= max(every - _DUE_SLACK, self._min_gap()):
+            self._assess(member, now)
+
+    def _min_gap(self) -> float:
+        return self.policy.assessment_min_gap.total_seconds()
+
+    def _enable(self, member: Member, now: float) -> None:
+        """R16: enablement works only off-peak and resumes in the next window."""
+        vm = member.vm
+        if not agent_ok(vm) or not vm.image.publisher:  # R10, Q5: never Ready
+            return
+        if vm.power_state != "running":
+            return  # R21: it resumes in a window after the VM starts
+        resumed = member.enable_left < self.policy.enablement_work.total_seconds()
+        self.timeline.add(now, "enablement_started", member, resumed=resumed)
+        left = member.window.open_until - now
+        if member.enable_left <= left:
+            member.enable_step_at = now + member.enable_left
+            self._at(member.enable_step_at, self._on_enabled, member)
+        else:
+            member.enable_left -= left
+            member.enable_step_at = member.window.open_until
+            self._at(member.enable_step_at, self._on_paused, member)
+
+    def _paused(self, member: Member, now: float) -> None:
+        if member.enable_step_at == now and member.active:  # else switched again since
+            member.enable_step_at = -1.0
+            self.timeline.add(now, "enablement_paused", member)
+
+    def _enabled(self, member: Member, now: float) -> None:
+        if member.enable_step_at != now or not member.active:
+            return
+        member.enable_step_at = -1.0
+        member.enable_left = 0.0
+        member.vm.patch_mode_ready = True
+        self.timeline.add(now, "enablement_finished", member)
+        self._assess(member, now)  # R17, R18: the platform assesses at once
+
+    def _assess(self, member: Member, now: float) -> None:
+        vm = member.vm
+        member.last_assessed = now
+        record = vm.assessment
+        if record is None or record.started_by != "Platform":
+            record = vm.assessment = AssessmentRecord("", "", moment(now), started_by="Platform")
+        # Updated in place: a month of 100,000 VMs would otherwise churn millions of records.
+        record.status = "InProgress"
+        record.activity_id = self.world.new_id()
+        record.started = moment(now)
+        record.finished = None
+        self.timeline.add(now, "assessment_started", member)
+        self._at(now + self.world.assessment_duration.total_seconds(), self._on_assessed, member)
+
+    def _assessed(self, member: Member, now: float) -> None:
+        record = member.vm.assessment
+        if record is None or record.status != "InProgress" or record.started_by != "Platform":
+            return  # replaced by a user's assessment
+        self._fill_assessment(member, record, now)
+        self.timeline.add(
+            now,
+            "assessment_finished",
+            member,
+            critical_and_security=record.critical_and_security,
+            other=record.other,
+        )
+
+    def _fill_assessment(self, member: Member, record: AssessmentRecord, now: float) -> None:
+        vm = member.vm
+        published = self.world.catalog.published(vm.os_type, moment(now))
+        key = (
+            vm.os_type,
+            len(published),
+            published[-1].patch_id if published else "",
+            len(vm.installed_patch_ids),
+        )
+        if member.available_key != key:
+            fresh = self._shared(p for p in published if p.patch_id not in vm.installed_patch_ids)
+            member.available_key = key
+            member.available = fresh
+            member.critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in fresh)
+        available, critical = member.available, member.critical
+        record.status = "Succeeded"
+        record.finished = moment(now)
+        record.patches = available
+        record.critical_and_security = critical
+        record.other = len(available) - critical
+
+    def user_assessed(self, vm: VmRecord) -> None:
+        member = self._members.get(vm.vm_id)
+        if member is not None:
+            member.last_assessed = self._now()

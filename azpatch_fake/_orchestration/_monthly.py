@@ -1,0 +1,164 @@
+"""The monthly rollout (R40 to R44): phases through the regions, the gate between them, the
+bake, the deadline, and the halt on an unhealthy VM."""
+
+from __future__ import annotations
+
+import random
+
+from .._world._catalog import release_after
+from .._world._off_peak import utc_iso
+from ._base import OrchestratorBase, moment
+from ._members import Member, RegionState
+from ._phases import plan_phases
+from ._rollout import Rollout
+
+__all__ = ["MonthlyRollout"]
+
+
+class MonthlyRollout(OrchestratorBase):
+    """One rollout per monthly release, phase by phase."""
+
+    def _schedule_rollout(self, now: float) -> None:
+        when = release_after(moment(now)).timestamp()
+        self.world.clock.call_at_epoch(when, lambda: self._start_rollout(when))
+
+    def _start_rollout(self, now: float) -> None:
+        self._schedule_rollout(now)
+        if self.rollout is not None and not self.rollout.ended:
+            self._end_rollout(self.rollout, now, "Q19: the next monthly release began")
+        counts: dict[str, int] = {}
+        for location, state in self._regions.items():
+            counts[location] = sum(g.size for g in state.groups.values())
+        phases = list(self.policy.phase_plan or plan_phases(counts))
+        released = moment(now)
+        rollout_id = f"{released.year}-{released.month:02d}"
+        deadline = now + self.policy.rollout_days * 86400.0
+        rollout = self.rollout = Rollout(rollout_id, deadline, phases)
+        self.timeline.add(
+            now,
+            "rollout_started",
+            rollout=rollout_id,
+            deadline=utc_iso(deadline),
+            phases=tuple(phases),
+        )
+        for location in sorted(self._regions):
+            self._shuffle(self._regions[location], rollout_id)
+        self.world.clock.call_at_epoch(
+            deadline, lambda: self._end_rollout(rollout, deadline, "R28: 30 days after the release")
+        )
+        self._start_phase(rollout, 0, now)
+
+    def _shuffle(self, state: RegionState, rollout_id: str) -> None:
+        """R53: the batch a VM falls into is seeded by (seed, rollout, region)."""
+        rng = random.Random(f"{self._seed}:{rollout_id}:{state.name}")
+        for key in sorted(state.groups):
+            group = state.groups[key]
+            group.queues = {}
+            members = sorted(group.members, key=lambda m: m.resource_id)
+            rng.shuffle(members)
+            for member in members:
+                group.enqueue(member)
+        keys = sorted(state.groups)
+        rng.shuffle(keys)
+        state.groups = {key: state.groups[key] for key in keys}
+
+    def _end_rollout(self, rollout: Rollout, now: float, reason: str) -> None:
+        if rollout.ended:
+            return
+        rollout.ended = True
+        self.timeline.add(now, "rollout_ended", rollout=rollout.rollout_id, reason=reason)
+
+    def _start_phase(self, rollout: Rollout, index: int, now: float) -> None:
+        if rollout.ended or rollout.halted:
+            return
+        if index >= len(rollout.phases):
+            self.timeline.add(
+                now,
+                "gate_decision",
+                rollout=rollout.rollout_id,
+                phase=index,
+                decision="complete",
+                reason="every phase completed",
+            )
+            return
+        rollout.phase = index
+        rollout.gate_passed = False
+        regions = rollout.phases[index]
+        rollout.gate = {
+            m
+            for location in regions
+            if location in self._regions
+            for g in self._regions[location].groups.values()
+            for m in g.members
+            if self._eligible(m) and m.done_rollout != rollout.rollout_id
+        }
+        self.timeline.add(
+            now,
+            "phase_started",
+            rollout=rollout.rollout_id,
+            phase=index + 1,
+            regions=regions,
+            eligible=len(rollout.gate),
+        )
+        for location in regions:
+            if location in self._regions:
+                self._try_start(self._regions[location], now)
+        self._check_gate(now)
+
+    def _drop_from_gate(self, member: Member, now: float) -> None:
+        rollout = self.rollout
+        if rollout is not None and member in rollout.gate and not member.busy:
+            rollout.gate.discard(member)
+            self._check_gate(now)
+
+    def _check_gate(self, now: float) -> None:
+        """R41, R54: the next phase waits for the eligible VMs of this one."""
+        rollout = self.rollout
+        if rollout is None or rollout.ended or rollout.halted or rollout.gate_passed:
+            return
+        if rollout.gate or rollout.phase < 0:
+            return
+        index = rollout.phase
+        rollout.gate_passed = True
+        self.timeline.add(
+            now,
+            "phase_completed",
+            rollout=rollout.rollout_id,
+            phase=index + 1,
+            regions=rollout.phases[index],
+        )
+        self.timeline.add(
+            now,
+            "gate_decision",
+            rollout=rollout.rollout_id,
+            phase=index + 1,
+            decision="advance",
+            reason="every eligible VM updated and stayed healthy",
+        )
+        last = index + 1 >= len(rollout.phases)
+        when = now if last else now + self.policy.phase_bake.total_seconds()
+        if when == now:
+            self._start_phase(rollout, index + 1, now)
+        elif when < rollout.deadline:
+            self.world.clock.call_at_epoch(
+                when, lambda: self._start_phase(rollout, index + 1, when)
+            )
+
+    def _unhealthy(self, rollout: Rollout, member: Member, phase: int, now: float) -> None:
+        """R44: an unhealthy VM after its update stops the rollout at its phase."""
+        rollout.unhealthy.append(member)
+        if rollout.halted or len(rollout.unhealthy) <= self.policy.phase_unhealthy_tolerance:
+            return
+        rollout.halted = True
+        reason = f"{member.resource_id} is unhealthy after its update"
+        self.timeline.add(
+            now, "phase_halted", rollout=rollout.rollout_id, phase=phase, reason=reason
+        )
+        self.timeline.add(
+            now,
+            "gate_decision",
+            rollout=rollout.rollout_id,
+            phase=phase,
+            decision="halt",
+            reason=reason,
+        )

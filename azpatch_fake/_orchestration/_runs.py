@@ -1,0 +1,301 @@
+"""Batches and install runs (R26 to R36, R45 to R50): what may start in a region, one zone,
+one update domain and one share at a time, and each run replayed on the clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .._world._images import is_hotpatchable
+from .._world._records import InstallationRecord, Patch, VmRecord
+from ._base import OrchestratorBase, moment
+from ._install_run import RunPlan, plan_run
+from ._members import Group, Member, RegionState
+from ._rollout import Rollout
+
+__all__ = ["InstallRuns"]
+
+
+def _patches(patches: tuple[Patch, ...], state: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple((p.name, p.classification, state) for p in patches)
+
+
+class InstallRuns(OrchestratorBase):
+    """Starting runs where the locks and caps allow, and releasing them."""
+
+    def _startable(self, member: Member, rollout: Rollout, now: float) -> bool:
+        vm = member.vm
+        return (
+            member.active
+            and not member.busy
+            and member.done_rollout != rollout.rollout_id
+            and vm.power_state == "running"
+            and vm.patch_mode_ready
+            and now >= member.not_before
+            and now + self.world.assessment_duration.total_seconds() < member.window.open_until
+            and self._schedulable(vm)
+        )
+
+    def _try_start(self, state: RegionState, now: float, only: Group | None = None) -> None:
+        """Start what may start in the region; ``only`` when nothing but that group changed."""
+        rollout = self.rollout
+        if rollout is None or not rollout.allows(state.name, now):
+            return
+        if any(self._regions[p].busy for p in state.conflicts if p in self._regions):
+            return  # R42
+        zone_fixed, zone = state.busy_zone()
+        started: list[Member] = []
+        for group in (only,) if only is not None else state.groups.values():
+            if zone_fixed and group.zone != zone:
+                continue  # R45: one zone at a time
+            if self._fill(group, rollout, now, started):
+                zone_fixed, zone = True, group.zone
+        if not started:
+            return
+        phase = rollout.phase_index(state.name) + 1
+        self.timeline.add(
+            now,
+            "batch_started",
+            rollout=rollout.rollout_id,
+            phase=phase,
+            location=state.name,
+            zone=zone,
+            vms=tuple(m.resource_id for m in started),
+        )
+        for member in started:
+            self._start_run(member, state, rollout, phase, now)
+
+    def _fill(self, group: Group, rollout: Rollout, now: float, started: list[Member]) -> int:
+        """Start what the group's caps allow: R46 (subscriptions), R47 to R50 (sets)."""
+        if group.is_set:
+            cap = self.policy.set_cap(group.size)
+            if group.busy:
+                uds = [group.active_ud]
+            elif now < group.bake_until:
+                uds = [group.last_ud]  # R50: another update domain waits for the bake
+            else:
+                uds = list(group.queues)
+        else:
+            cap = self.policy.batch_cap(group.size)
+            uds = [-1]
+        room = cap - group.busy
+        count = 0
+        for ud in uds:
+            queue = group.queues.get(ud if ud is not None else -1)
+            if not queue or room <= 0:
+                continue
+            kept: list[Member] = []
+            for index, member in enumerate(queue):
+                if member.done_rollout == rollout.rollout_id or not member.active:
+                    continue
+                if not self._startable(member, rollout, now):
+                    kept.append(member)
+                    continue
+                started.append(member)
+                member.busy = True
+                group.busy += 1
+                count += 1
+                room -= 1
+                if room == 0:
+                    kept.extend(queue[index + 1 :])
+                    break
+            queue[:] = kept  # in place: a new list per fill would pile up for the collector
+            if count:
+                group.active_ud = ud
+                break  # R48: one update domain at a time
+        return count
+
+    def _start_run(
+        self, member: Member, state: RegionState, rollout: Rollout, phase: int, now: float
+    ) -> None:
+        vm = member.vm
+        state.busy += 1
+        state.zone_busy[member.zone] = state.zone_busy.get(member.zone, 0) + 1
+        world = self.world
+        per_patch = (vm.install_time_per_patch or world.install_time_per_patch).total_seconds()
+        plan = plan_run(
+            start=now,
+            os_type=vm.os_type,
+            available=self._as_hotpatches(vm, world.available_patches(vm)),
+            reboot_setting=vm.patch_settings.reboot_setting or "IfRequired",
+            reboot_pending=bool(vm.assessment and vm.assessment.reboot_pending),
+            assessment=world.assessment_duration.total_seconds(),
+            overhead=world.install_overhead.total_seconds(),
+            per_patch=per_patch,
+            run_duration=self.policy.run_duration.total_seconds(),
+            reboot_duration=self.policy.reboot_duration.total_seconds(),
+            health_wait=self.policy.health_wait.total_seconds(),
+            fail_installs=vm.fail_installs,
+            fail_reboots=vm.fail_reboots,
+        )
+        plan = attrs.evolve(  # the run keeps its lists for hours: share them (see _shared)
+            plan,
+            installed=self._shared(plan.installed),
+            failed=self._shared(plan.failed),
+            pending=self._shared(plan.pending),
+            not_selected=self._shared(plan.not_selected),
+        )
+        if member.last_assessed != now:  # Q15: one assessment right before the install
+            self._assess(member, now)
+        run = _Run(member, plan, rollout, phase, world.new_id())
+        self._at(plan.install_start, self._advance_run, run)
+
+    def _advance_run(self, run: _Run, now: float) -> None:
+        run.advance(self, now)
+
+    def _reboot_finished(self, run: _Run, now: float) -> None:
+        run.reboot_finished(self, now)
+
+    def _as_hotpatches(self, vm: VmRecord, available: list[Patch]) -> list[Patch]:
+        """R39: with hotpatching on, a hotpatch month's security updates need no reboot."""
+        if not vm.patch_settings.enable_hotpatching or not is_hotpatchable(vm.image):
+            return available
+        return [
+            attrs.evolve(p, reboot_behavior="NeverReboots")
+            if p.classification == "Security"
+            and self.policy.is_hotpatch_month(p.published.year, p.published.month)
+            else p
+            for p in available
+        ]
+
+    def _release(self, member: Member, run: _Run, now: float, healthy: bool) -> None:
+        member.busy = False
+        state = self._region(member.location)
+        state.busy -= 1
+        state.zone_busy[member.zone] -= 1
+        group = member.group
+        if group is not None:
+            group.busy -= 1
+            if not group.busy:
+                group.last_ud = group.active_ud
+                group.active_ud = None
+                if group.is_set:
+                    group.bake_until = now + self.policy.update_domain_bake.total_seconds()
+                    self._at(group.bake_until, self._bake_over, member)
+        rollout = run.rollout
+        plan = run.plan
+        if plan.pending or plan.failed:
+            member.not_before = max(member.window.open_until, now)  # R33: the next window
+            if group is not None:
+                group.enqueue(member)
+        else:
+            member.done_rollout = rollout.rollout_id
+        if rollout is self.rollout and not rollout.ended:
+            if healthy:
+                rollout.gate.discard(member)
+            else:
+                self._unhealthy(rollout, member, run.phase, now)
+        # Only this VM's group gained room, unless the region (and so its zones) fell idle.
+        self._try_start(state, now, only=group if state.busy and group is not None else None)
+        if not state.busy:
+            for partner in sorted(state.conflicts):
+                if partner in self._regions:
+                    self._try_start(self._regions[partner], now)
+        self._check_gate(now)
+
+    def _bake_over(self, member: Member, now: float) -> None:
+        """R50: the set may take its next update domain; nothing else changed."""
+        if member.group is not None:
+            self._try_start(self._region(member.location), now, only=member.group)
+
+
+class _Run:
+    """One install run being replayed on the clock, one step per moment of its plan."""
+
+    __slots__ = ("activity_id", "member", "phase", "plan", "rollout", "step")
+
+    def __init__(
+        self, member: Member, plan: RunPlan, rollout: Rollout, phase: int, activity_id: str
+    ) -> None:
+        self.member = member
+        self.plan = plan
+        self.rollout = rollout
+        self.phase = phase
+        self.activity_id = activity_id
+        self.step = 0
+
+    def advance(self, orchestrator: InstallRuns, now: float) -> None:
+        """Take the next step; each schedules the one after it."""
+        steps = (self._install_started, self._install_finished, self._verdict)
+        steps[self.step](orchestrator, now)
+        self.step += 1
+
+    def _detail(self) -> dict[str, Any]:
+        return {"rollout": self.rollout.rollout_id, "phase": self.phase}
+
+    def _install_started(self, orchestrator: InstallRuns, now: float) -> None:
+        plan, member = self.plan, self.member
+        vm = member.vm
+        if vm.assessment is not None and vm.assessment.status == "InProgress":
+            orchestrator._assessed(member, now)
+        vm.installation = InstallationRecord(
+            "InProgress",
+            self.activity_id,
+            moment(now),
+            pending=orchestrator._shared(plan.installed + plan.failed + plan.pending),
+            not_selected=plan.not_selected,
+            started_by="Platform",
+        )
+        group = member.group
+        orchestrator.timeline.add(
+            now,
+            "install_started",
+            member,
+            selected=len(plan.installed) + len(plan.failed) + len(plan.pending),
+            off_peak=member.window.hours.describe(),
+            set_size=group.size if group and group.is_set else None,
+            pool_size=group.size if group and not group.is_set else None,
+            **self._detail(),
+        )
+        orchestrator._at(plan.install_end, orchestrator._advance_run, self)
+
+    def _install_finished(self, orchestrator: InstallRuns, now: float) -> None:
+        plan, member = self.plan, self.member
+        vm = member.vm
+        vm.installed_patch_ids.update(p.patch_id for p in plan.installed)
+        record = vm.installation
+        if record is not None and record.activity_id == self.activity_id:
+            record.status = plan.status
+            record.finished = moment(now)
+            record.reboot_status = "Started" if plan.reboot_end is not None else plan.reboot_status
+            record.maintenance_window_exceeded = plan.window_exceeded
+            record.installed, record.failed = plan.installed, plan.failed
+            record.pending, record.not_selected = plan.pending, plan.not_selected
+        if vm.assessment is not None:  # the agent's post-install assessment
+            orchestrator._fill_assessment(member, vm.assessment, now)
+            vm.assessment.reboot_pending = plan.reboot_status == "Required"
+        orchestrator.timeline.add(
+            now,
+            "install_finished",
+            member,
+            status=plan.status,
+            maintenance_window_exceeded=plan.window_exceeded,
+            patches=_patches(plan.installed, "Installed")
+            + _patches(plan.failed, "Failed")
+            + _patches(plan.pending, "Pending")
+            + _patches(plan.not_selected, "NotSelected"),
+            **self._detail(),
+        )
+        if plan.reboot_end is not None:
+            orchestrator.timeline.add(now, "reboot_started", member, **self._detail())
+            orchestrator._at(plan.reboot_end, orchestrator._reboot_finished, self)
+        orchestrator._at(plan.verdict_at, orchestrator._advance_run, self)
+
+    def reboot_finished(self, orchestrator: InstallRuns, now: float) -> None:
+        record = self.member.vm.installation
+        if record is not None and record.activity_id == self.activity_id:
+            record.reboot_status = self.plan.reboot_status
+        orchestrator.timeline.add(
+            now, "reboot_finished", self.member, status=self.plan.reboot_status, **self._detail()
+        )
+
+    def _verdict(self, orchestrator: InstallRuns, now: float) -> None:
+        member = self.member
+        vm = member.vm
+        if vm.unhealthy_after_patching:
+            vm.healthy = False
+        orchestrator.timeline.add(
+            now, "health_verdict", member, healthy=vm.healthy, **self._detail()
+        )
+        orchestrator._release(member, self, now, vm.healthy)
