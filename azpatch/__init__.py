@@ -40,13 +40,6 @@ from ._exceptions import (
     TransportError,
     UntrustedURLError,
 )
-from ._patch_plan import (
-    PatchRulesProfile,
-    PatchSettingsPlan,
-    PatchSettingsRefusal,
-    patch_settings_for_new_vm,
-    plan_patch_settings_change,
-)
 from ._policies import PollingPolicy, RetryPolicy
 from ._registration_results import (
     GuestPatchingPreview,
@@ -54,6 +47,13 @@ from ._registration_results import (
     PatchModeProgressCallback,
     ProgressCallback,
     RegistrationProgress,
+)
+from ._rules._patch_plan import (
+    PatchRulesProfile,
+    PatchSettingsPlan,
+    PatchSettingsRefusal,
+    patch_settings_for_new_vm,
+    plan_patch_settings_change,
 )
 from ._serde import from_wire, to_wire
 

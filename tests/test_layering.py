@@ -170,3 +170,19 @@ def test_no_class_of_the_fake_is_over_300_lines() -> None:
             if isinstance(node, ast.ClassDef):
                 length = (node.end_lineno or node.lineno) - node.lineno + 1
                 assert length <= 300, f"{path.name}: {node.name} has {length} lines"
+
+
+# -- the SDK's rooms: the converter and the patch-mode rules stand on the models alone --------
+
+PURE_ROOMS = {"_serde": {"models", "_exceptions"}, "_rules": {"models", "_exceptions"}}
+
+
+@pytest.mark.parametrize("room", sorted(PURE_ROOMS))
+def test_the_converter_and_the_rules_import_only_the_models_and_errors(room: str) -> None:
+    for path in sorted((ROOT / "azpatch" / room).glob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                target = (node.module or "").split(".")[0]
+                inside = node.level == 1
+                assert inside or target in PURE_ROOMS[room], f"{path.name} imports {target}"

@@ -8,9 +8,9 @@ from typing import IO, Any, TypeVar
 
 from .._client import Client
 from .._exceptions import PollingTimeoutError
-from .._patch_plan import _facts
 from .._polling import LROPoller
 from .._registration_results import RegistrationProgress
+from .._rules._patch_plan import _facts
 from ..models import (
     FeatureResult,
     LinuxParameters,

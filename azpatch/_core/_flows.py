@@ -19,7 +19,6 @@ from .._exceptions import (
     PollingTimeoutError,
     ResponseValidationError,
 )
-from .._patch_plan import PatchModeChange, checked_plan
 from .._policies import PollingPolicy
 from .._registration_results import (
     GuestPatchingPreview,
@@ -28,6 +27,7 @@ from .._registration_results import (
     ProgressCallback,
     RegistrationProgress,
 )
+from .._rules._patch_plan import PatchModeChange, checked_plan
 from .._serde import from_wire
 from ..models import (
     FeatureResult,

@@ -12,9 +12,9 @@ from .._core import _flows as flows
 from .._core import _requests as requests
 from .._core._stepper import Stepper
 from .._pagination import AsyncPager, Pager
-from .._patch_plan import PatchModeChange, PatchRulesProfile
 from .._polling import AsyncLROPoller, LROPoller
 from .._registration_results import PatchModeProgressCallback
+from .._rules._patch_plan import PatchModeChange, PatchRulesProfile
 from ..models import (
     VirtualMachine,
     VirtualMachineAssessPatchesResult,

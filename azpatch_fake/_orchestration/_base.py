@@ -8,9 +8,9 @@ names what they ask of each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._world._images import is_supported
 from .._world._off_peak import OffPeakHours
@@ -18,6 +18,7 @@ from .._world._records import AssessmentRecord, Patch, VmRecord
 from .._world._regions import conflicts
 from ._members import Group, Member, RegionState, WindowGroup
 from ._rollout import Rollout
+from ._scheduler import EventScheduler
 from ._timeline import Timeline
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def agent_ok(vm: VmRecord) -> bool:
 
 
 class OrchestratorBase:
-    """The state the concerns share, and the clock events they schedule."""
+    """The state the concerns share; ``_at`` schedules their events on the clock."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -56,7 +57,8 @@ class OrchestratorBase:
         self._members: dict[str, Member] = {}
         self._windows: dict[tuple[str, OffPeakHours], WindowGroup] = {}
         self._regions: dict[str, RegionState] = {}
-        self._buckets: dict[float, tuple[list[Callable[[Any, float], None]], list[Any]]] = {}
+        self._events = EventScheduler(world.clock)
+        self._at = self._events.at
         # One bound method each, not one per use: millions of them would wait in the heap.
         self._on_assessed = self._assessed
         self._on_enabled = self._enabled
@@ -67,24 +69,6 @@ class OrchestratorBase:
 
     def _now(self) -> float:
         return self.world.clock.time()
-
-    def _at(self, when: float, action: Callable[[Any, float], None], subject: Any) -> None:
-        """Run ``action(subject, when)`` at ``when``; one clock event per distinct moment.
-
-        Two parallel lists per moment, not a pair per call: pairs that wait minutes of
-        virtual time would reach the garbage collector's oldest generation by millions.
-        """
-        bucket = self._buckets.get(when)
-        if bucket is None:
-            bucket = self._buckets[when] = ([], [])
-            self.world.clock.call_at_epoch(when, lambda: self._run_bucket(when))
-        bucket[0].append(action)
-        bucket[1].append(subject)
-
-    def _run_bucket(self, when: float) -> None:
-        actions, subjects = self._buckets.pop(when)
-        for action, subject in zip(actions, subjects, strict=True):
-            action(subject, when)
 
     def _region(self, location: str) -> RegionState:
         state = self._regions.get(location)

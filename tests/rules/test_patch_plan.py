@@ -301,7 +301,7 @@ def test_new_vm_fragments_refuse_what_azure_refuses() -> None:
 
 def test_r9_the_planner_and_the_fake_support_the_same_images() -> None:
     """Two transcriptions of Microsoft's table, kept apart on purpose, must agree."""
-    from azpatch._supported_images import HOTPATCHABLE, PREVIEW_2020, SUPPORTED
+    from azpatch._rules._supported_images import HOTPATCHABLE, PREVIEW_2020, SUPPORTED
     from azpatch_fake._world import _images as fake_images
 
     assert SUPPORTED == fake_images.SUPPORTED

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .models import (
+from ..models import (
     ApiError,
     AuthorizationProfile,
     InnerError,

@@ -17,9 +17,8 @@ from typing import Literal
 
 import attrs
 
-from ._exceptions import PatchModeTransitionError
-from ._supported_images import HOTPATCHABLE, SUPPORTED
-from .models import (
+from .._exceptions import PatchModeTransitionError
+from ..models import (
     ImageReference,
     LinuxConfiguration,
     LinuxPatchSettings,
@@ -32,6 +31,7 @@ from .models import (
     WindowsConfiguration,
     WindowsVMGuestPatchAutomaticByPlatformSettings,
 )
+from ._supported_images import HOTPATCHABLE, SUPPORTED
 
 __all__ = [
     "PatchRulesProfile",

@@ -15,11 +15,11 @@ from typing import Any
 
 import cattrs
 
+from ..models import WireModel
+from ..models._json import JSONValue
 from ._structure import is_json_object, is_model, is_open_enum, is_str_dict, is_tuple
 from ._wire_names import PROPERTIES, wire_fields
 from ._wire_values import format_datetime, format_duration
-from .models import WireModel
-from .models._json import JSONValue
 
 __all__ = ["Misfit", "register_unstructure_hooks"]
 

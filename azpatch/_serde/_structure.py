@@ -18,10 +18,10 @@ from typing import Any, Union
 
 import cattrs
 
+from ..models import WireModel
+from ..models._json import JSONValue
 from ._wire_names import PROPERTIES, WireField, wire_fields
 from ._wire_values import parse_datetime, parse_duration
-from .models import WireModel
-from .models._json import JSONValue
 
 __all__ = [
     "WireValueError",

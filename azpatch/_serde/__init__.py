@@ -6,11 +6,11 @@ from typing import TypeVar
 
 import cattrs
 
-from ._exceptions import InvalidArgumentError, ResponseValidationError
+from .._exceptions import InvalidArgumentError, ResponseValidationError
+from ..models import WireModel
+from ..models._json import JSONValue
 from ._structure import WireValueError, register_structure_hooks
 from ._unstructure import Misfit, register_unstructure_hooks
-from .models import WireModel
-from .models._json import JSONValue
 
 __all__ = ["from_wire", "to_wire"]
 
