@@ -3,32 +3,63 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ._app import FakeAzure
-from ._doors._server import serve
+from ._app import DEFAULT_SUBSCRIPTION, FakeAzure
+from ._doors._server import DEFAULT_TIME_SCALE, serve
+from ._world._world import DEFAULT_TENANT
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m azpatch_fake")
     commands = parser.add_subparsers(dest="command", required=True)
-    server = commands.add_parser("serve", help="serve a fake ARM over HTTP")
+    server = commands.add_parser(
+        "serve", help="serve a fake ARM over HTTP: an Azure emulator for any client"
+    )
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     server.add_argument("--port", type=int, default=0, help="0 picks a free port")
     server.add_argument("--seed", type=int, default=0)
     server.add_argument(
-        "--time-scale", type=float, default=1.0, help="virtual seconds per real second"
+        "--time-scale",
+        type=_positive,
+        default=DEFAULT_TIME_SCALE,
+        help="virtual seconds per real second (default: %(default)g, so an assessment or a"
+        " short installation ends within a second; 1 for Azure's own pace)",
     )
     server.add_argument(
-        "--retry-after", type=int, default=30, help="seconds between polls that the fake asks for"
+        "--retry-after",
+        type=int,
+        default=30,
+        help="virtual seconds between polls the fake asks for; sent in real seconds, at least 1",
     )
+    server.add_argument(
+        "--subscription",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a subscription to create at start (repeatable; the first is the default)",
+    )
+    server.add_argument("--tenant", metavar="ID", default=DEFAULT_TENANT, help="the tenant id")
     server.add_argument(
         "--strict-subscriptions",
         action="store_true",
         help="answer SubscriptionNotFound for subscriptions never seen (default: create them)",
+    )
+    server.add_argument(
+        "--require-auth",
+        action="store_true",
+        help="answer 401 unless the bearer token is one this emulator issued and is live",
+    )
+    server.add_argument(
+        "--log-requests",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write one JSON line per request (no tokens, no bodies) to FILE, or stderr",
     )
     server.add_argument("--tls-cert", help="PEM certificate, to serve https")
     server.add_argument("--tls-key", help="PEM key of --tls-cert")
@@ -68,20 +99,54 @@ def main(argv: Sequence[str] | None = None) -> None:
     if arguments.command == "plan":
         _plan(parser, arguments)
         return
+    _serve(parser, arguments)
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not above 0")
+    return value
+
+
+def _serve(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
     if (arguments.tls_cert is None) != (arguments.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
-    serve(
-        FakeAzure(
+    subscriptions = arguments.subscription or [DEFAULT_SUBSCRIPTION]
+    try:
+        fake = FakeAzure(
             seed=arguments.seed,
+            subscription_id=subscriptions[0],
+            tenant_id=arguments.tenant,
             retry_after=arguments.retry_after,
             strict_subscriptions=arguments.strict_subscriptions,
-        ),
-        host=arguments.host,
-        port=arguments.port,
-        time_scale=arguments.time_scale,
-        tls_cert=arguments.tls_cert,
-        tls_key=arguments.tls_key,
-    )
+        )
+    except ValueError as error:
+        parser.error(str(error))
+    for subscription in subscriptions[1:]:
+        fake.add_subscription(subscription)
+    log = arguments.log_requests
+    with contextlib.ExitStack() as files:
+        request_log = (
+            None
+            if log is None
+            else sys.stderr
+            if log == "-"
+            else files.enter_context(open(log, "a", encoding="utf-8"))
+        )
+        try:
+            serve(
+                fake,
+                host=arguments.host,
+                port=arguments.port,
+                time_scale=arguments.time_scale,
+                tls_cert=arguments.tls_cert,
+                tls_key=arguments.tls_key,
+                require_auth=arguments.require_auth,
+                request_log=request_log,
+            )
+        except RuntimeError as error:
+            parser.exit(2, f"error: {error}\n")
 
 
 def _utc_time(text: str) -> datetime:

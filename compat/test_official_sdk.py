@@ -1,22 +1,25 @@
 """Clients we did not write: the official Azure SDK for Python against ``azpatch_fake serve``.
 
 Run by ``nox -s compat``, which installs azure-mgmt-compute,
-azure-mgmt-resource and azure-mgmt-resource-features (and aiohttp for the
-aio clients). azure-core refuses bearer tokens over plain http unless told
-per call, hence ``enforce_https=False``; that is the SDK's guard, not a
-difference in the wire format.
+azure-mgmt-resource, azure-mgmt-resource-features and azure-identity (and
+aiohttp for the aio clients). The server runs with no pacing flags and with
+``--require-auth``; the clients authenticate with azure-identity's
+``ManagedIdentityCredential``, unchanged, through the variables the server
+prints, on a subscription id this test invents. azure-core refuses bearer
+tokens over plain http unless told per call, hence ``enforce_https=False``;
+that is the SDK's guard, not a difference in the wire format.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
+from azure.identity import ManagedIdentityCredential
+from azure.identity.aio import ManagedIdentityCredential as AsyncManagedIdentityCredential
 from azure.mgmt.compute import ComputeManagementClient
 from azure.mgmt.compute.aio import ComputeManagementClient as AsyncCompute
 from azure.mgmt.resource.features import FeatureClient
@@ -31,7 +34,7 @@ except ImportError:
         ResourceManagementClient as AsyncResources,
     )
 
-SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
+SUBSCRIPTION = "4d3c2b1a-0f9e-4d8c-a7b6-5e4d3c2b1a09"  # invented here: created on first use
 PLAIN_HTTP = {"enforce_https": False}
 IMAGES = {
     "Linux": {
@@ -49,32 +52,23 @@ IMAGES = {
 }
 
 
-class Credential:
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int(time.time()) + 3600)  # noqa: TID251
-
-
-class AsyncCredential:
-    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int(time.time()) + 3600)  # noqa: TID251
-
-    async def close(self) -> None:
-        pass
-
-    async def __aenter__(self) -> AsyncCredential:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    command = [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0"]
-    command += ["--time-scale", "1000", "--retry-after", "0"]
+    command = [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", "--require-auth"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
         assert server.stdout is not None
-        yield server.stdout.readline().strip().removeprefix("listening on ")
+        url = server.stdout.readline().strip().removeprefix("listening on ")
+        exports = {}
+        while len(exports) < 2:
+            line = server.stdout.readline()
+            name, _, value = line.removeprefix("export ").strip().partition("=")
+            if name in ("IDENTITY_ENDPOINT", "IDENTITY_HEADER"):
+                exports[name] = value
+        patch = pytest.MonkeyPatch()
+        for name, value in exports.items():
+            patch.setenv(name, value)
+        yield url
+        patch.undo()
         server.terminate()
 
 
@@ -97,7 +91,7 @@ def _vm_body(os_type: str) -> dict[str, Any]:
 
 
 def test_sync_clients(base_url: str) -> None:
-    credential = Credential()
+    credential = ManagedIdentityCredential()
     resources = ResourceManagementClient(credential, SUBSCRIPTION, base_url=base_url)
     compute = ComputeManagementClient(credential, SUBSCRIPTION, base_url=base_url)
     features = FeatureClient(credential, SUBSCRIPTION, base_url=base_url)
@@ -146,8 +140,8 @@ def test_sync_clients(base_url: str) -> None:
 
 @pytest.mark.anyio
 async def test_aio_clients(base_url: str) -> None:
-    credential = AsyncCredential()
     async with (
+        AsyncManagedIdentityCredential() as credential,
         AsyncResources(credential, SUBSCRIPTION, base_url=base_url) as resources,
         AsyncCompute(credential, SUBSCRIPTION, base_url=base_url) as compute,
         AsyncFeatures(credential, SUBSCRIPTION, base_url=base_url) as features,

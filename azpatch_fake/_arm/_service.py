@@ -9,7 +9,13 @@ import httpx
 
 from .._world._errors import ArmError
 from .._world._world import World
-from . import _availability_sets, _compute, _registration, _vm_writes  # noqa: F401  (routes)
+from . import (  # noqa: F401  (routes)
+    _availability_sets,
+    _compute,
+    _registration,
+    _subscriptions,
+    _vm_writes,
+)
 from ._faults import FaultPlan
 from ._routes import resolve
 from ._wire import Reply, error_reply

@@ -1,85 +1,62 @@
-"""The fake as a real HTTP server, for clients that are not Python or not httpx.
+"""The fake as a real HTTP server, for clients that are not Python or not in-process.
 
-Virtual time follows the wall clock here (optionally scaled): before each
-request the world's clock is advanced to match. Requests are served one at
-a time under the world's lock, so concurrent clients cannot lose updates,
-and VM ETags with If-Match are honoured.
+uvicorn serves the ASGI app of ``_asgi``: keep-alive, TLS, many connections,
+a listen backlog of 2048, idle connections timed out, malformed HTTP answered
+with 400 by its parser, and SIGINT or SIGTERM letting in-flight requests
+finish. Virtual time follows the wall clock, ``time_scale`` times faster: at
+the default of 600 an assessment (2 virtual minutes) or an installation of a
+few patches (under 10) is over by the first poll, one second later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import signal
-import ssl
+import sys
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
-import httpx
+from ._asgi import EmulatorApp
+from ._identity import MANAGED_IDENTITY_PATH, Identity
 
-from .._app import FakeAzure
-from .._arm._requests import MAX_BODY
+if TYPE_CHECKING:
+    from .._app import FakeAzure
 
-__all__ = ["serve"]
+__all__ = ["DEFAULT_TIME_SCALE", "serve"]
 
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    wbufsize = 1 << 16  # one write per response
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        content = self.rfile.read(min(length, MAX_BODY + 1)) if length else b""
-        scheme = "https" if self.server.tls else "http"
-        host = self.headers.get("Host") or self.server.address
-        request = httpx.Request(
-            self.command,
-            f"{scheme}://{host}{self.path}",
-            headers=dict(self.headers),
-            content=content,
-        )
-        try:
-            response = self.server.handle(request)
-        except httpx.TransportError:  # an injected connection failure: drop the connection
-            self.close_connection = True
-            return
-        body = response.content
-        self.send_response_only(response.status_code)  # Date comes from the virtual clock
-        for name, value in response.headers.items():
-            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_PUT = do_PATCH = do_POST = do_DELETE = _serve
+DEFAULT_TIME_SCALE = 600.0
+_NEEDS_UVICORN = (
+    'python -m azpatch_fake serve needs uvicorn: pip install "azpatch[server]"'
+    " (the fixture and fake.intercept() need nothing more than azpatch)"
+)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(
-        self, address: tuple[str, int], fake: FakeAzure, *, time_scale: float, tls: bool
-    ) -> None:
-        super().__init__(address, _Handler)
-        self.fake = fake
-        self.tls = tls
-        bound_host, bound_port = self.server_address[:2]
-        host_text = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
-        self.address = f"{host_text}:{bound_port}"
-        self._time_scale = time_scale
-        self._started = time.monotonic()
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        with self.fake.lock:
-            target = (time.monotonic() - self._started) * self._time_scale
-            self.fake.advance(max(target - self.fake.clock.monotonic(), 0.0))
-            return self.fake.handle(request)
+def _banner(fake: FakeAzure, identity: Identity, *, ca_file: str | None) -> str:
+    """What to print after ``listening on URL``: comments and lines a shell can eval."""
+    url = fake.base_url
+    subscriptions = " ".join(s.subscription_id for s in fake.subscriptions())
+    lines = [
+        f"# subscriptions: {subscriptions} (any other id is created on first use"
+        f"{', unless --strict-subscriptions' if not fake.strict_subscriptions else ' no more'});"
+        f" tenant: {fake.tenant_id}",
+        f"export AZURE_SUBSCRIPTION_ID={fake.subscription_id}",
+        f"export AZURE_TENANT_ID={fake.tenant_id}",
+        f"export AZPATCH_FAKE_URL={url}",
+        f"export IDENTITY_ENDPOINT={url}{MANAGED_IDENTITY_PATH}",
+        f"export IDENTITY_HEADER={identity.identity_header}",
+        f"export AZURE_AUTHORITY_HOST={url}",
+    ]
+    if ca_file is not None:
+        lines += [f"export REQUESTS_CA_BUNDLE={ca_file}", f"export SSL_CERT_FILE={ca_file}"]
+    lines += [
+        "# Python, official SDK:   ComputeManagementClient(ManagedIdentityCredential(),"
+        ' os.environ["AZURE_SUBSCRIPTION_ID"], base_url=os.environ["AZPATCH_FAKE_URL"])'
+        + ("" if url.startswith("https") else "  (pass enforce_https=False per call over http)"),
+        "# azpatch:                azpatch.Client(subscription, credential, base_url=url);"
+        " azpatch vm assess -g RG -n VM --endpoint $AZPATCH_FAKE_URL",
+        "# any HTTP client:        GET $AZPATCH_FAKE_URL/subscriptions?api-version=2022-12-01",
+    ]
+    return "\n".join(lines)
 
 
 def serve(
@@ -87,29 +64,64 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
-    time_scale: float = 1.0,
+    time_scale: float = DEFAULT_TIME_SCALE,
     tls_cert: str | None = None,
     tls_key: str | None = None,
+    require_auth: bool = False,
+    request_log: TextIO | None = None,
     ready: threading.Event | None = None,
     stop: threading.Event | None = None,
+    out: IO[str] | None = None,
 ) -> None:
     """Serve ``fake`` until SIGINT or SIGTERM (or ``stop`` is set); print where it listens."""
-    server = _Server((host, port), fake, time_scale=time_scale, tls=tls_cert is not None)
-    if tls_cert is not None:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(tls_cert, tls_key)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+    try:
+        import uvicorn  # noqa: PLC0415  (the server extra)
+    except ImportError:
+        raise RuntimeError(_NEEDS_UVICORN) from None
+    stream = out or sys.stdout
+    identity = Identity(tenant=fake.tenant_id, require_auth=require_auth)
+    app = EmulatorApp(fake, time_scale=time_scale, identity=identity, request_log=request_log)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        ssl_certfile=tls_cert,
+        ssl_keyfile=tls_key,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=2,  # requests take milliseconds; idle keep-alives do not count
+    )
     scheme = "https" if tls_cert else "http"
-    fake.base_url = f"{scheme}://{server.address}"
-    stop = stop or threading.Event()
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.should_exit:
+                return
+            bound = self.servers[0].sockets[0].getsockname()
+            address = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+            fake.base_url = f"{scheme}://{address}:{bound[1]}"
+            stream.write(f"listening on {fake.base_url}\n")
+            stream.write(_banner(fake, identity, ca_file=tls_cert) + "\n")
+            stream.flush()
+            if ready is not None:
+                ready.set()
+
+    server = _Server(config)
+    if stop is not None:  # uvicorn looks at should_exit every tenth of a second
+
+        def when_stopped() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=when_stopped, name="azpatch-fake-stop", daemon=True).start()
     if threading.current_thread() is threading.main_thread():
+        # uvicorn shuts down gracefully, then raises the signal again: end with status 0.
         for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-    worker = threading.Thread(target=server.serve_forever, name="azpatch-fake-server", daemon=True)
-    worker.start()
-    print(f"listening on {fake.base_url}", flush=True)
-    if ready is not None:
-        ready.set()
-    stop.wait()
-    server.shutdown()
-    server.server_close()
+            signal.signal(signum, _exit_cleanly)
+    asyncio.run(server.serve())
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)

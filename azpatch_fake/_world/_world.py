@@ -29,9 +29,10 @@ from ._records import (
 )
 from ._subscription import Subscription
 
-__all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "Platform", "World"]
+__all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "DEFAULT_TENANT", "Platform", "World"]
 
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
+DEFAULT_TENANT = "00000000-0000-0000-0000-0000000000f0"
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 _SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits of a UUID
@@ -70,6 +71,7 @@ class World:
         seed: int = 0,
         start: datetime = DEFAULT_START,
         subscription_id: str = DEFAULT_SUBSCRIPTION,
+        tenant_id: str = DEFAULT_TENANT,
         base_url: str = "https://management.azure.com",
         retry_after: int = 30,
         page_size: int = 50,
@@ -90,6 +92,7 @@ class World:
         self.clock = VirtualClock(start, lock=self.lock)
         self.catalog = Catalog(seed=seed, start=start)
         self.subscription_id = subscription_id
+        self.tenant_id = tenant_id
         self.base_url = base_url
         self.retry_after = retry_after
         self.page_size = page_size

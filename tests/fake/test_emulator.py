@@ -1,0 +1,263 @@
+"""``serve`` as an emulator, through real sockets: identity, subscriptions, pacing, the
+request log, and HTTP that misbehaves."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import azpatch
+from azpatch_fake import FakeAzure
+from azpatch_fake._doors._server import serve
+
+MINE = "6e1f0a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+class Emulator:
+    def __init__(self, fake: FakeAzure, out: io.StringIO, log: io.StringIO) -> None:
+        self.fake, self.out, self.log = fake, out, log
+
+    @property
+    def url(self) -> str:
+        return self.fake.base_url
+
+    def exports(self) -> dict[str, str]:
+        lines = self.out.getvalue().splitlines()
+        pairs = [line.removeprefix("export ").split("=", 1) for line in lines]
+        return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+
+
+def _start(**options: Any) -> Iterator[Emulator]:
+    fake = FakeAzure(seed=1, subscription_id=MINE)
+    fake.add_vm("rg", "vm1", os_type="Windows", subscription_id=MINE)
+    out, log = io.StringIO(), io.StringIO()
+    ready, stop = threading.Event(), threading.Event()
+    kwargs = {"ready": ready, "stop": stop, "out": out, "request_log": log, **options}
+    worker = threading.Thread(target=serve, args=(fake,), kwargs=kwargs)
+    worker.start()
+    assert ready.wait(10)
+    yield Emulator(fake, out, log)
+    stop.set()
+    worker.join(10)
+    assert not worker.is_alive()
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    yield from _start()
+
+
+@pytest.fixture
+def strict_emulator() -> Iterator[Emulator]:
+    yield from _start(require_auth=True)
+
+
+def _arm(url: str, path: str, version: str = "2022-12-01") -> str:
+    return f"{url}{path}?api-version={version}"
+
+
+def test_the_first_line_says_where_and_the_rest_can_be_evaluated(emulator: Emulator) -> None:
+    lines = emulator.out.getvalue().splitlines()
+    assert lines[0] == f"listening on {emulator.url}"
+    assert all(line.startswith(("export ", "# ")) for line in lines[1:])
+    exports = emulator.exports()
+    assert exports["AZURE_SUBSCRIPTION_ID"] == MINE
+    assert exports["IDENTITY_ENDPOINT"] == f"{emulator.url}/msi/token"
+    assert exports["AZURE_AUTHORITY_HOST"] == emulator.url
+
+
+def test_subscriptions_and_tenants_in_arms_shapes(emulator: Emulator) -> None:
+    other = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+    assert httpx.get(_arm(emulator.url, f"/subscriptions/{other}")).status_code == 200
+    listed = httpx.get(_arm(emulator.url, "/subscriptions")).json()["value"]
+    assert [s["subscriptionId"] for s in listed] == [MINE, other]
+    assert listed[0]["state"] == "Enabled"
+    assert listed[0]["tenantId"] == emulator.fake.tenant_id
+    tenants = httpx.get(_arm(emulator.url, "/tenants")).json()["value"]
+    assert [t["tenantId"] for t in tenants] == [emulator.fake.tenant_id]
+
+
+def _claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def test_the_managed_identity_endpoint_issues_jwt_shaped_tokens(emulator: Emulator) -> None:
+    exports = emulator.exports()
+    endpoint = exports["IDENTITY_ENDPOINT"]
+    params = {"api-version": "2019-08-01", "resource": "https://management.azure.com"}
+    refused = httpx.get(endpoint, params=params)
+    assert refused.status_code == 401
+    granted = httpx.get(
+        endpoint, params=params, headers={"X-IDENTITY-HEADER": exports["IDENTITY_HEADER"]}
+    ).json()
+    claims = _claims(granted["access_token"])
+    assert claims["tid"] == emulator.fake.tenant_id
+    assert claims["aud"] == "https://management.azure.com"
+    assert {"oid", "exp"} <= set(claims)
+    assert int(granted["expires_on"]) == claims["exp"]
+
+
+def test_client_credentials_and_the_discovery_documents(emulator: Emulator) -> None:
+    tenant = emulator.fake.tenant_id
+    config = httpx.get(f"{emulator.url}/{tenant}/v2.0/.well-known/openid-configuration").json()
+    assert config["token_endpoint"] == f"{emulator.url}/{tenant}/oauth2/v2.0/token"
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": "my-app",
+        "client_secret": "s3cret",
+        "scope": "https://management.azure.com/.default",
+    }
+    token = httpx.post(config["token_endpoint"], data=form).json()
+    assert token["token_type"] == "Bearer"
+    assert _claims(token["access_token"])["oid"] == "my-app"
+
+
+def test_require_auth_answers_401_as_arm_does(strict_emulator: Emulator) -> None:
+    url = _arm(strict_emulator.url, f"/subscriptions/{MINE}")
+    missing = httpx.get(url)
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "AuthenticationFailed"
+    assert missing.headers["WWW-Authenticate"].startswith("Bearer authorization_uri=")
+    forged = httpx.get(url, headers={"Authorization": "Bearer forged"})
+    assert forged.json()["error"]["code"] == "InvalidAuthenticationToken"
+    exports = strict_emulator.exports()
+    granted = httpx.get(
+        exports["IDENTITY_ENDPOINT"],
+        params={"api-version": "2019-08-01", "resource": "https://management.azure.com"},
+        headers={"X-IDENTITY-HEADER": exports["IDENTITY_HEADER"]},
+    ).json()["access_token"]
+    assert httpx.get(url, headers={"Authorization": f"Bearer {granted}"}).status_code == 200
+
+
+def test_with_no_flags_an_assessment_and_an_installation_end_at_the_first_poll(
+    emulator: Emulator,
+) -> None:
+    with azpatch.Client(MINE, azpatch.StaticTokenCredential("t"), base_url=emulator.url) as client:
+        for step in (
+            lambda: client.virtual_machines.begin_assess_patches("rg", "vm1"),
+            lambda: client.virtual_machines.begin_install_patches(
+                "rg",
+                "vm1",
+                azpatch.models.VirtualMachineInstallPatchesParameters(
+                    reboot_setting="IfRequired",
+                    windows_parameters=azpatch.models.WindowsParameters(
+                        classifications_to_include=("Critical", "Security")
+                    ),
+                ),
+            ),
+        ):
+            poller = step()
+            assert poller.result(timeout=30).succeeded
+    paths = [json.loads(line)["path"] for line in emulator.log.getvalue().splitlines()]
+    # Each polled once, a second after it was accepted (Retry-After: 1), found done, and its
+    # result read from Location: two requests to the operation each.
+    assert sum("/operations/" in path for path in paths) == 4
+
+
+def test_the_request_log_says_what_was_asked_and_never_a_token(emulator: Emulator) -> None:
+    headers = {"Authorization": "Bearer very-secret", "x-ms-client-request-id": "abc-123"}
+    httpx.get(_arm(emulator.url, "/subscriptions/not-a-guid"), headers=headers)
+    entry = json.loads(emulator.log.getvalue().splitlines()[-1])
+    assert entry["status"] == 400
+    assert entry["error_code"] == "InvalidSubscriptionId"
+    assert entry["api_version"] == "2022-12-01"
+    assert entry["client_request_id"] == "abc-123"
+    assert "very-secret" not in emulator.log.getvalue()
+
+
+def _raw(emulator: Emulator, data: bytes) -> bytes:
+    host, port = emulator.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(data)
+        received = b""
+        while b"\r\n\r\n" not in received and (chunk := connection.recv(65536)):
+            received += chunk
+        connection.settimeout(0.5)  # what follows the head, if the server closes at once
+        try:
+            while chunk := connection.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pass  # kept alive: the answer is complete
+        return received
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read_and_smuggles_nothing(
+    emulator: Emulator,
+) -> None:
+    path = f"/subscriptions/{MINE}/resourceGroups/rg/providers/Microsoft.Compute"
+    path += "/virtualMachines/vm1?api-version=2024-07-01"
+    body = '{"tags": {"owner": "x"}}'
+    hidden = f"PATCH {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n{body}"
+    head = f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {2 << 20}\r\n\r\n".encode()
+    answer = _raw(emulator, head + hidden.encode())
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert answer.count(b"HTTP/1.1") == 1
+    assert emulator.fake.vm("rg", "vm1", subscription_id=MINE).tags == {}
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Name: caf\u00e9\r\n\r\n".encode(),
+        b"GET http://elsewhere.example/subscriptions HTTP/1.1\r\nHost: x\r\n\r\n",
+    ],
+    ids=["length-not-a-number", "negative-length", "bad-host", "non-ascii-header", "absolute"],
+)
+def test_malformed_http_gets_an_answer_and_the_server_stays_up(
+    emulator: Emulator, request_bytes: bytes
+) -> None:
+    answer = _raw(emulator, request_bytes)
+    assert answer.startswith(b"HTTP/1.1 4"), answer[:80]
+    assert httpx.get(_arm(emulator.url, "/tenants")).status_code == 200
+
+
+def test_idle_connections_and_a_half_sent_request_do_not_stall_others(emulator: Emulator) -> None:
+    host, port = emulator.url.removeprefix("http://").rsplit(":", 1)
+    idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(200)]
+    stalled = socket.create_connection((host, int(port)), timeout=5)
+    stalled.sendall(b"PUT /subscriptions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+    try:
+        with httpx.Client(timeout=5) as client:
+            for _ in range(20):  # a stalled server would time out here
+                assert client.get(_arm(emulator.url, "/tenants")).status_code == 200
+    finally:
+        for connection in [*idle, stalled]:
+            connection.close()
+
+
+def test_sixteen_writers_with_if_match_lose_no_update(emulator: Emulator) -> None:
+    url = f"{emulator.url}/subscriptions/{MINE}/resourceGroups/rg/providers"
+    url += "/Microsoft.Compute/virtualMachines/vm1?api-version=2024-07-01"
+
+    def writer(index: int) -> None:
+        with httpx.Client(timeout=10) as client:
+            while True:
+                current = client.get(url)
+                tags = dict(current.json().get("tags") or {})
+                tags[f"w{index}"] = "1"
+                patched = client.patch(
+                    url, json={"tags": tags}, headers={"If-Match": current.headers["ETag"]}
+                )
+                if patched.status_code == 200:
+                    return
+                assert patched.status_code == 412
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    tags = emulator.fake.vm("rg", "vm1", subscription_id=MINE).tags
+    assert sorted(tags) == sorted(f"w{i}" for i in range(16))
