@@ -71,7 +71,10 @@ def get_instance_view(
 
 
 def _page(world: World, call: Call, records: list[VmRecord]) -> Reply:
-    start = int(call.params.get("$skiptoken", "0") or 0)
+    token = call.params.get("$skiptoken", "0") or "0"
+    if not token.isdigit():
+        raise ArmError(400, "InvalidParameter", f"The skip token '{token}' is not valid.")
+    start = int(token)
     page = records[start : start + world.page_size]
     body: dict[str, object] = {
         "value": [

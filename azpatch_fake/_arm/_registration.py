@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .._world._records import FeatureRecord, ProviderRecord
 from . import _wire as wire
+from ._names import check_group_name
 from ._requests import Body
 from ._routes import FEATURES, SUBSCRIPTION, Call, route
 from ._wire import ArmError, Reply
@@ -97,9 +98,9 @@ def register_provider(world: World, call: Call, *, subscription: str, namespace:
 _GROUP = SUBSCRIPTION + r"/resourcegroups/(?P<resource_group>[^/]+)"
 
 
-def _group_json(world: World, name: str, location: str) -> dict[str, object]:
+def _group_json(subscription: str, name: str, location: str) -> dict[str, object]:
     return {
-        "id": f"/subscriptions/{world.subscription_id}/resourceGroups/{name}",
+        "id": f"/subscriptions/{subscription}/resourceGroups/{name}",
         "name": name,
         "type": "Microsoft.Resources/resourceGroups",
         "location": location,
@@ -116,18 +117,29 @@ def put_resource_group(
     location = body.location()
     existing = owner.resource_group(resource_group)
     if existing is not None:
-        return Reply(200, _group_json(world, *existing))
+        return Reply(200, _group_json(owner.subscription_id, *existing))
+    check_group_name(resource_group)
     owner.add_resource_group(resource_group, location)
-    return Reply(201, _group_json(world, resource_group, location))
+    return Reply(201, _group_json(owner.subscription_id, resource_group, location))
 
 
 @route("GET", _GROUP, "resources")
 def get_resource_group(
     world: World, call: Call, *, subscription: str, resource_group: str
 ) -> Reply:
-    existing = world.subscription(subscription).resource_group(resource_group)
+    owner = world.subscription(subscription)
+    existing = owner.resource_group(resource_group)
     if existing is None:
         raise ArmError(
             404, "ResourceGroupNotFound", f"Resource group '{resource_group}' could not be found."
         )
-    return Reply(200, _group_json(world, *existing))
+    return Reply(200, _group_json(owner.subscription_id, *existing))
+
+
+@route("HEAD", _GROUP, "resources")
+def resource_group_exists(
+    world: World, call: Call, *, subscription: str, resource_group: str
+) -> Reply:
+    """``az group exists``: 204 or 404, with no body."""
+    found = world.subscription(subscription).resource_group(resource_group) is not None
+    return Reply(204 if found else 404)

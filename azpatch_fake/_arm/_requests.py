@@ -25,7 +25,12 @@ def parse_duration(text: str, *, target: str) -> timedelta:
     if match is None:
         raise ArmError(400, "InvalidParameter", f"'{text}' is not an ISO 8601 duration.", target)
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ArmError(
+            400, "InvalidParameter", f"The duration '{text}' is out of range.", target
+        ) from None
 
 
 class Body:
@@ -45,7 +50,7 @@ class Body:
             return cls({})
         try:
             data = json.loads(content)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # nested 100,000 deep
             raise ArmError(
                 400,
                 "InvalidRequestContent",

@@ -100,7 +100,8 @@ def resolve(request: httpx.Request) -> tuple[Route, Call, dict[str, str]]:
         raise ArmError(
             400,
             "InvalidApiVersionParameter",
-            f"The api-version '{api_version}' is invalid or not supported.",
+            f"The api-version '{api_version}' is invalid. The supported versions are"
+            f" '{_OLDEST[chosen.provider]}' and every later YYYY-MM-DD[-preview].",
             "api-version",
         )
     return chosen, Call(request, dict(request.url.params), api_version), match.groupdict()

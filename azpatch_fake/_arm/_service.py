@@ -22,11 +22,13 @@ from ._wire import Reply, error_reply
 
 __all__ = ["ArmService"]
 
+KEPT_UNHANDLED = 100
+
 
 class ArmService:
-    """Answers requests for ``world`` as ARM would; requests no route serves are kept in
-    ``unhandled``, calls per route name counted in ``handled`` (a count, so a long-running
-    server does not grow it)."""
+    """Answers requests for ``world`` as ARM would. Requests no route serves are kept in
+    ``unhandled`` (the latest hundred, method and URL only) and calls per route name are
+    counted in ``handled``, so a long-running server does not grow with its load."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -43,7 +45,8 @@ class ArmService:
                 route, call, arguments = resolve(request)
             except ArmError as error:
                 if error.code in ("InvalidResourceType", "MethodNotAllowed"):
-                    self.unhandled.append(request)
+                    self.unhandled.append(httpx.Request(request.method, request.url))
+                    del self.unhandled[:-KEPT_UNHANDLED]
                 return self._response(request, error_reply(error))
             self.handled[route.name] += 1
 

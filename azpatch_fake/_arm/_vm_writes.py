@@ -15,6 +15,7 @@ from .._world._off_peak import resolve_time_zone
 from .._world._patch_rules import Situation, check_patch_settings
 from .._world._records import ImageRecord, PatchSettingsRecord, VmRecord
 from .._world._subscription import Subscription
+from ._names import MAX_TAGS, check_tags, check_vm_name
 from ._requests import Body
 from ._routes import VM, Call, route
 from ._wire import ArmError, Reply, vm_reply
@@ -39,7 +40,9 @@ class _OsChanges:
 
 def _check_precondition(call: Call, record: VmRecord | None) -> None:
     if_match = call.request.headers.get("If-Match")
-    if if_match is not None and if_match != "*" and (record is None or if_match != record.etag):
+    if if_match == "*" and record is None:
+        raise ArmError(412, "PreconditionFailed", "The VM does not exist (If-Match: *).")
+    if if_match not in (None, "*") and (record is None or if_match != record.etag):
         raise ArmError(412, "PreconditionFailed", "The ETag in If-Match does not match the VM's.")
     if call.request.headers.get("If-None-Match") == "*" and record is not None:
         raise ArmError(412, "PreconditionFailed", "The VM already exists (If-None-Match: *).")
@@ -181,8 +184,12 @@ def _tags(body: Body) -> dict[str, str] | None:
     tags = body.object("tags")
     if tags is None:
         return None
+    if len(tags.keys()) > MAX_TAGS:  # refused before a 40,000-tag body is read field by field
+        check_tags(dict.fromkeys(tags.keys(), ""))
     values = {key: tags.text(key) for key in tags.keys()}  # noqa: SIM118  (Body, not dict)
-    return {key: value for key, value in values.items() if value is not None}
+    kept = {key: value for key, value in values.items() if value is not None}
+    check_tags(kept)
+    return kept
 
 
 @route("PUT", VM, "compute")
@@ -191,6 +198,8 @@ def put_vm(world: World, call: Call, *, subscription: str, resource_group: str, 
     owner.check_resource_group(resource_group)
     existing = owner.find_vm(resource_group, vm)
     _check_precondition(call, existing)
+    if existing is None:
+        check_vm_name(vm)
     body = Body.parse(call.request.content, required=True)
     location = body.location()
     properties = body.object("properties")

@@ -71,16 +71,16 @@ class EmulatorApp:
             content = await self._body(scope, receive)
         except _TooLarge:
             too_large = _arm_error(413, "RequestEntityTooLarge", "The request body exceeds 1 MiB.")
+            self._log(scope, too_large, began)  # before sending: a client may read the log next
             await self._send(send, too_large, close=True)
-            self._log(scope, too_large, began)
             return
         request = self._request(scope, content)
         answered = self.identity.answer(request) or self._arm(request)
         if answered is None:  # an injected connection failure: drop the connection
             await send({"type": "http.response.start", "status": 200, "headers": []})
             return
-        await self._send(send, answered, close=False)
         self._log(scope, answered, began)
+        await self._send(send, answered, close=False)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

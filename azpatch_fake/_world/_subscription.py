@@ -24,6 +24,7 @@ class Subscription:
         self.subscription_id = subscription_id
         self.resource_groups: dict[str, tuple[str, str]] = {}
         self.vms: dict[tuple[str, str], VmRecord] = {}
+        self._vm_order: list[tuple[str, str]] | None = None  # sorted keys, until a VM is added
         self.availability_sets: dict[tuple[str, str], AvailabilitySetRecord] = {}
         self.features: dict[tuple[str, str], FeatureRecord] = {}
         self.providers: dict[str, ProviderRecord] = {}
@@ -47,12 +48,16 @@ class Subscription:
     def find_vm(self, resource_group: str, name: str) -> VmRecord | None:
         return self.vms.get((resource_group.casefold(), name.casefold()))
 
+    def add_vm(self, record: VmRecord) -> None:
+        self.vms[(record.resource_group.casefold(), record.name.casefold())] = record
+        self._vm_order = None
+
     def vms_in(self, resource_group: str | None) -> list[VmRecord]:
-        return [
-            vm
-            for (group, _), vm in sorted(self.vms.items())
-            if resource_group is None or group == resource_group.casefold()
-        ]
+        """In name order; sorted once per change, not once per page of a long list."""
+        if self._vm_order is None:
+            self._vm_order = sorted(self.vms)
+        wanted = None if resource_group is None else resource_group.casefold()
+        return [self.vms[key] for key in self._vm_order if wanted is None or key[0] == wanted]
 
     def find_availability_set(self, resource_group: str, name: str) -> AvailabilitySetRecord | None:
         return self.availability_sets.get((resource_group.casefold(), name.casefold()))

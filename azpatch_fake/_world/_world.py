@@ -34,6 +34,7 @@ __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "DEFAULT_TENANT", "Platform"
 DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
 DEFAULT_TENANT = "00000000-0000-0000-0000-0000000000f0"
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+KEPT_OPERATIONS = 10_000
 _SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 _UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits of a UUID
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
@@ -197,7 +198,7 @@ class World:
                 reboot_setting=reboot_setting,
             ),
         )
-        subscription.vms[(group_name.casefold(), name.casefold())] = record
+        subscription.add_vm(record)
         self.platform.track(record, enabled=enabled)
         return record
 
@@ -310,8 +311,12 @@ class World:
         return [p for p in published if p.patch_id not in vm.installed_patch_ids]
 
     def new_operation(self, location: str) -> OperationRecord:
+        """A new operation; only the latest ``KEPT_OPERATIONS`` can be polled, so a server
+        under load does not keep every one it ever started."""
         operation = OperationRecord(self.new_id(), "operation", location, self.clock.now())
         self._operations[operation.operation_id] = operation
+        if len(self._operations) > KEPT_OPERATIONS:
+            del self._operations[next(iter(self._operations))]
         return operation
 
     def find_operation(self, operation_id: str) -> OperationRecord | None:

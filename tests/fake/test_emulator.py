@@ -261,3 +261,129 @@ def test_sixteen_writers_with_if_match_lose_no_update(emulator: Emulator) -> Non
         thread.join(30)
     tags = emulator.fake.vm("rg", "vm1", subscription_id=MINE).tags
     assert sorted(tags) == sorted(f"w{i}" for i in range(16))
+
+
+VM_PATH = f"/subscriptions/{MINE}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines"
+NEW_VM = {
+    "location": "westeurope",
+    "properties": {"storageProfile": {"imageReference": {"publisher": "Canonical"}}},
+}
+
+
+def _deep(depth: int) -> bytes:
+    return b'{"location": "westeurope", "tags": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status", "code"),
+    [
+        ("PUT", f"{VM_PATH}/deep", _deep(100_000), {}, 400, "InvalidRequestContent"),
+        ("PUT", f"{VM_PATH}/notjson", b"{not json", {}, 400, "InvalidRequestContent"),
+        ("PUT", f"{VM_PATH}/typed", b'{"location": 7}', {}, 400, "InvalidParameter"),
+        (
+            "POST",
+            f"{VM_PATH}/vm1/installPatches",
+            b'{"maximumDuration": "P1000000000D", "rebootSetting": "Never"}',
+            {},
+            400,
+            "InvalidParameter",
+        ),
+        ("GET", f"{VM_PATH}?$skiptoken=abc", b"", {}, 400, "InvalidParameter"),
+        (
+            "PUT",
+            f"{VM_PATH}/ghost",
+            json.dumps(NEW_VM).encode(),
+            {"If-Match": "*"},
+            412,
+            "PreconditionFailed",
+        ),
+        (
+            "PUT",
+            f"{VM_PATH}/ends-with-dot.",
+            json.dumps(NEW_VM).encode(),
+            {},
+            400,
+            "InvalidResourceName",
+        ),
+        ("PUT", f"{VM_PATH}/star*", json.dumps(NEW_VM).encode(), {}, 400, "InvalidResourceName"),
+        (
+            "PUT",
+            f"{VM_PATH}/{'v' * 65}",
+            json.dumps(NEW_VM).encode(),
+            {},
+            400,
+            "InvalidResourceName",
+        ),
+        (
+            "PUT",
+            f"/subscriptions/{MINE}/resourceGroups/{'g' * 91}",
+            b'{"location": "westeurope"}',
+            {},
+            400,
+            "InvalidResourceGroupName",
+        ),
+        (
+            "PUT",
+            f"{VM_PATH}/tagged",
+            json.dumps({**NEW_VM, "tags": {f"t{i}": "v" for i in range(40_000)}}).encode(),
+            {},
+            400,
+            "InvalidTag",
+        ),
+        ("DELETE", f"{VM_PATH}/vm1", b"", {}, 405, "MethodNotAllowed"),
+    ],
+    ids=[
+        "nested-100000-deep",
+        "not-json",
+        "wrong-type",
+        "duration-overflow",
+        "bad-skiptoken",
+        "if-match-star-on-nothing",
+        "name-ends-with-dot",
+        "name-with-star",
+        "name-too-long",
+        "group-name-too-long",
+        "forty-thousand-tags",
+        "unsupported-method",
+    ],
+)
+def test_bad_input_gets_arms_envelope_and_changes_nothing(
+    emulator: Emulator,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
+    before = sorted(vm.name for vm in emulator.fake.subscription(MINE).vms.values())
+    separator = "&" if "?" in path else "?"
+    url = f"{emulator.url}{path}{separator}api-version=2024-07-01"
+    response = httpx.request(method, url, content=body, headers=headers, timeout=30)
+    assert (response.status_code, response.json()["error"]["code"]) == (status, code)
+    assert sorted(vm.name for vm in emulator.fake.subscription(MINE).vms.values()) == before
+    assert json.loads(emulator.log.getvalue().splitlines()[-1])["error_code"] == code
+    assert httpx.get(_arm(emulator.url, "/tenants")).status_code == 200
+
+
+def test_an_unknown_api_version_is_refused_with_the_supported_ones(emulator: Emulator) -> None:
+    response = httpx.get(f"{emulator.url}{VM_PATH}/vm1?api-version=2001-01-01")
+    error = response.json()["error"]
+    assert (response.status_code, error["code"]) == (400, "InvalidApiVersionParameter")
+    assert "2020-06-01" in error["message"]
+
+
+def test_head_on_a_resource_group_says_whether_it_exists(emulator: Emulator) -> None:
+    group = f"{emulator.url}/subscriptions/{MINE}/resourcegroups"
+    assert httpx.head(f"{group}/rg?api-version=2022-09-01").status_code == 204
+    assert httpx.head(f"{group}/nope?api-version=2022-09-01").status_code == 404
+
+
+def test_a_chunked_body_is_read(emulator: Emulator) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"tags": '
+        yield b'{"via": "chunks"}}'
+
+    url = f"{emulator.url}{VM_PATH}/vm1?api-version=2024-07-01"
+    assert httpx.patch(url, content=chunks()).status_code == 200
+    assert emulator.fake.vm("rg", "vm1", subscription_id=MINE).tags == {"via": "chunks"}
