@@ -19,6 +19,7 @@ from ._arm._faults import (
     Throttle,
     Truncated,
 )
+from ._doors._remote import Remote, remote
 from ._orchestration._holds import PlannedSlot
 from ._orchestration._orchestrator import Hold
 from ._orchestration._timeline import Timeline
@@ -51,6 +52,7 @@ __all__ = [
     "PlannedSlot",
     "ReadTimeout",
     "RegionOutcome",
+    "Remote",
     "ServerError",
     "Slow",
     "Throttle",
@@ -66,5 +68,6 @@ __all__ = [
     "patch_tuesday",
     "plan_rollout",
     "read_timeline",
+    "remote",
     "simulate",
 ]

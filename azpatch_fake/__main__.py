@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from ._app import DEFAULT_SUBSCRIPTION, FakeAzure
+from ._app import FakeAzure
 from ._doors._server import DEFAULT_TIME_SCALE, serve
 from ._world._world import DEFAULT_TENANT
 
@@ -61,6 +63,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="FILE",
         help="write one JSON line per request (no tokens, no bodies) to FILE, or stderr",
     )
+    seeded = server.add_mutually_exclusive_group()
+    seeded.add_argument(
+        "--fleet",
+        type=Path,
+        metavar="FILE",
+        help="start with the VMs of a fleet file (as simulate)",
+    )
+    seeded.add_argument(
+        "--example-world",
+        action="store_true",
+        help="start with the demo's fleet: three subscriptions, paired regions, sets, zones",
+    )
+    server.add_argument(
+        "--control-from",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a client address besides loopback that may use the control plane (repeatable)",
+    )
     server.add_argument("--tls-cert", help="PEM certificate, to serve https")
     server.add_argument("--tls-key", help="PEM key of --tls-cert")
     simulation = commands.add_parser(
@@ -102,6 +123,45 @@ def main(argv: Sequence[str] | None = None) -> None:
     _serve(parser, arguments)
 
 
+def _world_factory(arguments: argparse.Namespace) -> Callable[[object], FakeAzure]:
+    """What ``serve`` starts with, and what a control-plane reset starts again with: the
+    fleet in the reset's body, else the world of the command line (empty, ``--fleet``'s
+    or the example world)."""
+    options: dict[str, Any] = {
+        "tenant_id": arguments.tenant,
+        "retry_after": arguments.retry_after,
+        "strict_subscriptions": arguments.strict_subscriptions,
+    }
+    chosen = list(arguments.subscription)
+    if chosen:
+        options["subscription_id"] = chosen[0]
+    fleet_file = arguments.fleet
+    if fleet_file is not None:  # read now: a missing or bad file stops the start
+        with fleet_file.open(encoding="utf-8") as source:
+            start_fleet: object = json.load(source)
+
+    def make(fleet: object) -> FakeAzure:
+        from ._tools._demo_world import demo_world  # noqa: PLC0415  (only these need them)
+        from ._tools._fleet import load_fleet  # noqa: PLC0415
+
+        if fleet is None and fleet_file is not None:
+            fleet = start_fleet
+        if fleet is not None:
+            fake = load_fleet(fleet, seed=arguments.seed, options=options)
+            if not chosen:  # the default: the first subscription that holds VMs
+                holding = [s.subscription_id for s in fake.subscriptions() if s.vms]
+                fake.subscription_id = holding[0] if holding else fake.subscription_id
+        elif arguments.example_world:
+            fake = demo_world(arguments.seed, {**options, "require_preview_registration": False})
+        else:
+            fake = FakeAzure(seed=arguments.seed, **options)
+        for subscription in chosen[1:]:
+            fake.add_subscription(subscription)
+        return fake
+
+    return make
+
+
 def _positive(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -112,19 +172,11 @@ def _positive(text: str) -> float:
 def _serve(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
     if (arguments.tls_cert is None) != (arguments.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
-    subscriptions = arguments.subscription or [DEFAULT_SUBSCRIPTION]
     try:
-        fake = FakeAzure(
-            seed=arguments.seed,
-            subscription_id=subscriptions[0],
-            tenant_id=arguments.tenant,
-            retry_after=arguments.retry_after,
-            strict_subscriptions=arguments.strict_subscriptions,
-        )
-    except ValueError as error:
-        parser.error(str(error))
-    for subscription in subscriptions[1:]:
-        fake.add_subscription(subscription)
+        make_world = _world_factory(arguments)
+        fake = make_world(None)
+    except (OSError, ValueError) as error:  # FleetError is a ValueError
+        parser.exit(2, f"error: {error}\n")
     log = arguments.log_requests
     with contextlib.ExitStack() as files:
         request_log = (
@@ -144,6 +196,8 @@ def _serve(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> No
                 tls_key=arguments.tls_key,
                 require_auth=arguments.require_auth,
                 request_log=request_log,
+                make_world=make_world,
+                control_from=tuple(arguments.control_from),
             )
         except RuntimeError as error:
             parser.exit(2, f"error: {error}\n")
@@ -171,8 +225,6 @@ def _simulate(parser: argparse.ArgumentParser, arguments: argparse.Namespace) ->
 
 
 def _plan(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
-    import json  # noqa: PLC0415
-
     import attrs  # noqa: PLC0415
 
     from ._tools._fleet import FleetError  # noqa: PLC0415

@@ -12,11 +12,14 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import io
 import re
 import sys
 import textwrap
+import threading
 import types
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +30,13 @@ from azpatch import models as m
 from azpatch_fake import FakeAzure
 from azpatch_fake._doors._clients import async_client as async_client_of
 from azpatch_fake._doors._clients import sync_client
+from azpatch_fake._doors._server import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```", re.DOTALL | re.MULTILINE)
 PROJECT_FILE = "# file: "
+EXAMPLE_URL = "http://127.0.0.1:41789"  # where the emulator page's samples find a server
 INSTALL_RESULT = {"status": "Succeeded", "installedPatchCount": 2, "rebootStatus": "NotNeeded"}
 
 
@@ -117,11 +122,30 @@ def test_samples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 windows_parameters=m.WindowsParameters(classifications_to_include=("Security",)),
             ),
         }
-        for line, source in _samples(page):
-            _run(source, f"{page.name}:{line}", names)
+        with _served_if_needed(page) as url:
+            for line, source in _samples(page):
+                _run(source.replace(EXAMPLE_URL, url), f"{page.name}:{line}", names)
         for name, value in list(names.items()):  # a sample that is a test: run it too
             if name.startswith("test_") and callable(value):
                 value(azpatch_fake=fake, azpatch_client=client)
+
+
+@contextmanager
+def _served_if_needed(page: Path) -> Iterator[str]:
+    """For a page whose samples talk to ``serve`` at ``EXAMPLE_URL``: a server there."""
+    if EXAMPLE_URL not in page.read_text(encoding="utf-8"):
+        yield EXAMPLE_URL
+        return
+    fake, ready, stop = FakeAzure(), threading.Event(), threading.Event()
+    options = {"ready": ready, "stop": stop, "out": io.StringIO()}
+    worker = threading.Thread(target=serve, args=(fake,), kwargs=options)
+    worker.start()
+    try:
+        assert ready.wait(10)
+        yield fake.base_url
+    finally:
+        stop.set()
+        worker.join(10)
 
 
 def _run(source: str, where: str, names: dict[str, Any]) -> None:

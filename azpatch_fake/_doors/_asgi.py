@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import httpx
 
 from .._arm._requests import MAX_BODY
+from ._control import CONTROL_PREFIX, ControlPlane
 from ._identity import Identity
 
 if TYPE_CHECKING:
@@ -48,17 +49,22 @@ class EmulatorApp:
 
     def __init__(
         self,
-        fake: FakeAzure,
+        control: ControlPlane,
         *,
         time_scale: float,
         identity: Identity,
         request_log: TextIO | None = None,
     ) -> None:
-        self.fake = fake
+        self.control = control
         self.time_scale = time_scale
         self.identity = identity
         self.request_log = request_log
         self._started = time.monotonic()
+
+    @property
+    def fake(self) -> FakeAzure:
+        """The world served now (the control plane's reset replaces it)."""
+        return self.control.world
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -75,6 +81,12 @@ class EmulatorApp:
             await self._send(send, too_large, close=True)
             return
         request = self._request(scope, content)
+        if scope["path"].startswith(CONTROL_PREFIX):
+            client = scope.get("client")
+            controlled = self.control.answer(request, client[0] if client else None)
+            self._log(scope, controlled, began, journal=False)
+            await self._send(send, controlled, close=False)
+            return
         answered = self.identity.answer(request) or self._arm(request)
         if answered is None:  # an injected connection failure: drop the connection
             await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -154,9 +166,11 @@ class EmulatorApp:
         )
         await send({"type": "http.response.body", "body": body})
 
-    def _log(self, scope: Scope, response: httpx.Response, began: float) -> None:
-        if self.request_log is None:
-            return
+    def _log(
+        self, scope: Scope, response: httpx.Response, began: float, *, journal: bool = True
+    ) -> None:
+        """One entry of the request log, when there is one, and of the journal (which keeps
+        the world's requests, not the control plane's)."""
         query = httpx.QueryParams(scope.get("query_string", b"").decode("latin-1"))
         code = None
         if response.status_code >= 400:
@@ -176,5 +190,8 @@ class EmulatorApp:
             "client_request_id": (headers.get("x-ms-client-request-id") or b"").decode("latin-1")
             or None,
         }
-        self.request_log.write(json.dumps(entry) + "\n")
-        self.request_log.flush()
+        if journal:
+            self.control.journal.append(entry)
+        if self.request_log is not None:
+            self.request_log.write(json.dumps(entry) + "\n")
+            self.request_log.flush()

@@ -17,6 +17,7 @@ import threading
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from ._asgi import EmulatorApp
+from ._control import ControlPlane, WorldFactory
 from ._identity import MANAGED_IDENTITY_PATH, Identity
 
 if TYPE_CHECKING:
@@ -34,11 +35,12 @@ _NEEDS_UVICORN = (
 def _banner(fake: FakeAzure, identity: Identity, *, ca_file: str | None) -> str:
     """What to print after ``listening on URL``: comments and lines a shell can eval."""
     url = fake.base_url
-    subscriptions = " ".join(s.subscription_id for s in fake.subscriptions())
+    subscriptions = fake.subscriptions()
+    vms = sum(len(s.vms) for s in subscriptions)
+    others = "no other" if fake.strict_subscriptions else "any other GUID is created on first use"
     lines = [
-        f"# subscriptions: {subscriptions} (any other id is created on first use"
-        f"{', unless --strict-subscriptions' if not fake.strict_subscriptions else ' no more'});"
-        f" tenant: {fake.tenant_id}",
+        f"# subscriptions: {' '.join(s.subscription_id for s in subscriptions)} ({others});"
+        f" tenant {fake.tenant_id}; {vms} VMs",
         f"export AZURE_SUBSCRIPTION_ID={fake.subscription_id}",
         f"export AZURE_TENANT_ID={fake.tenant_id}",
         f"export AZPATCH_FAKE_URL={url}",
@@ -48,13 +50,24 @@ def _banner(fake: FakeAzure, identity: Identity, *, ca_file: str | None) -> str:
     ]
     if ca_file is not None:
         lines += [f"export REQUESTS_CA_BUNDLE={ca_file}", f"export SSL_CERT_FILE={ca_file}"]
+    plain = "" if url.startswith("https") else ", enforce_https=False"
     lines += [
-        "# Python, official SDK:   ComputeManagementClient(ManagedIdentityCredential(),"
-        ' os.environ["AZURE_SUBSCRIPTION_ID"], base_url=os.environ["AZPATCH_FAKE_URL"])'
-        + ("" if url.startswith("https") else "  (pass enforce_https=False per call over http)"),
-        "# azpatch:                azpatch.Client(subscription, credential, base_url=url);"
-        " azpatch vm assess -g RG -n VM --endpoint $AZPATCH_FAKE_URL",
-        "# any HTTP client:        GET $AZPATCH_FAKE_URL/subscriptions?api-version=2022-12-01",
+        "#",
+        "# The official SDK for Python, after the exports above:",
+        "#   from azure.identity import ManagedIdentityCredential",
+        "#   from azure.mgmt.compute import ComputeManagementClient",
+        "#   compute = ComputeManagementClient(ManagedIdentityCredential(),",
+        '#       os.environ["AZURE_SUBSCRIPTION_ID"], base_url=os.environ["AZPATCH_FAKE_URL"])',
+        f"#   print([vm.name for vm in compute.virtual_machines.list_all({plain.lstrip(', ')})])",
+        "#",
+        "# azpatch:",
+        '#   azpatch.Client(os.environ["AZURE_SUBSCRIPTION_ID"],',
+        '#       azpatch.StaticTokenCredential("t"), base_url=os.environ["AZPATCH_FAKE_URL"])',
+        "#   AZPATCH_ACCESS_TOKEN=t azpatch fleet status --endpoint $AZPATCH_FAKE_URL"
+        " --subscription $AZURE_SUBSCRIPTION_ID",
+        "#",
+        "# Any HTTP client:",
+        "#   curl $AZPATCH_FAKE_URL/subscriptions?api-version=2022-12-01",
     ]
     return "\n".join(lines)
 
@@ -69,18 +82,27 @@ def serve(
     tls_key: str | None = None,
     require_auth: bool = False,
     request_log: TextIO | None = None,
+    make_world: WorldFactory | None = None,
+    control_from: tuple[str, ...] = (),
     ready: threading.Event | None = None,
     stop: threading.Event | None = None,
     out: IO[str] | None = None,
 ) -> None:
-    """Serve ``fake`` until SIGINT or SIGTERM (or ``stop`` is set); print where it listens."""
+    """Serve ``fake`` until SIGINT or SIGTERM (or ``stop`` is set); print where it listens.
+
+    ``make_world`` builds the world a control-plane reset starts again with (from the
+    fleet in its body, if any); by default an empty one with ``fake``'s settings.
+    """
     try:
         import uvicorn  # noqa: PLC0415  (the server extra)
     except ImportError:
         raise RuntimeError(_NEEDS_UVICORN) from None
     stream = out or sys.stdout
     identity = Identity(tenant=fake.tenant_id, require_auth=require_auth)
-    app = EmulatorApp(fake, time_scale=time_scale, identity=identity, request_log=request_log)
+    control = ControlPlane(
+        fake, make_world or _empty_world_like(fake), allowed_clients=control_from
+    )
+    app = EmulatorApp(control, time_scale=time_scale, identity=identity, request_log=request_log)
     config = uvicorn.Config(
         app,
         host=host,
@@ -101,7 +123,7 @@ def serve(
                 return
             bound = self.servers[0].sockets[0].getsockname()
             address = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
-            fake.base_url = f"{scheme}://{address}:{bound[1]}"
+            fake.base_url = control.world.base_url = f"{scheme}://{address}:{bound[1]}"
             stream.write(f"listening on {fake.base_url}\n")
             stream.write(_banner(fake, identity, ca_file=tls_cert) + "\n")
             stream.flush()
@@ -121,6 +143,21 @@ def serve(
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _exit_cleanly)
     asyncio.run(server.serve())
+
+
+def _empty_world_like(fake: FakeAzure) -> WorldFactory:
+    def fresh(fleet: object) -> FakeAzure:
+        if fleet is not None:
+            raise ValueError("this server loads no fleets: start it with python -m azpatch_fake")
+        return type(fake)(
+            seed=fake.seed,
+            subscription_id=fake.subscription_id,
+            tenant_id=fake.tenant_id,
+            retry_after=fake.retry_after,
+            strict_subscriptions=fake.strict_subscriptions,
+        )
+
+    return fresh
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

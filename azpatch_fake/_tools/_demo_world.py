@@ -9,7 +9,9 @@ VM that turns unhealthy after its update. Seeded: one seed, one world.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 
 from .._app import FakeAzure
 from .._world._images import DEFAULT_IMAGES
@@ -40,14 +42,18 @@ _UNSUPPORTED = (
 UNHEALTHY_VM = "westeurope-vm3"  # in the last phase: the halt shows after the others
 
 
-def demo_world(seed: int = 0) -> FakeAzure:
-    """A fresh world holding the demo fleet, with the 2020 preview's registration required."""
+def demo_world(seed: int = 0, options: Mapping[str, Any] | None = None) -> FakeAzure:
+    """A fresh world holding the demo fleet, with the 2020 preview's registration required
+    unless ``options`` (further keyword arguments of ``FakeAzure``) say otherwise."""
     rng = random.Random(seed)
     fake = FakeAzure(
-        seed=seed,
-        start=DEMO_START,
-        subscription_id=SUBSCRIPTIONS[0],
-        require_preview_registration=True,
+        **{
+            "seed": seed,
+            "start": DEMO_START,
+            "subscription_id": SUBSCRIPTIONS[0],
+            "require_preview_registration": True,
+            **(options or {}),
+        }
     )
     for subscription in SUBSCRIPTIONS:
         fake.add_subscription(subscription)

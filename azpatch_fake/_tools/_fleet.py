@@ -60,12 +60,18 @@ def _text(spec: Mapping[str, Any], key: str, where: str) -> str:
 
 
 def load_fleet(
-    fleet: object, *, seed: int = 0, policy: OrchestrationPolicy | None = None
+    fleet: object,
+    *,
+    seed: int = 0,
+    policy: OrchestrationPolicy | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> FakeAzure:
-    """A world at the fleet's ``start`` holding its VMs, each enabling off-peak (R16)."""
+    """A world at the fleet's ``start`` holding its VMs, each enabling off-peak (R16);
+    ``options`` are further keyword arguments of ``FakeAzure``."""
     if not isinstance(fleet, Mapping) or not isinstance(fleet.get("vms"), list):
         raise FleetError('a fleet is {"start": ISO time, "vms": [...]}')
-    fake = FakeAzure(seed=seed, start=_moment(fleet.get("start"), "start"), policy=policy)
+    start = _moment(fleet.get("start"), "start")
+    fake = FakeAzure(seed=seed, start=start, policy=policy, **(options or {}))
     sets: dict[tuple[str, str, str], AvailabilitySetRecord] = {}
     images: dict[tuple[str, str, str], ImageRecord] = {}  # one record per image, as add_vm's
     with _no_garbage_collection():

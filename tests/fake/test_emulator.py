@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -67,7 +68,7 @@ def _arm(url: str, path: str, version: str = "2022-12-01") -> str:
 def test_the_first_line_says_where_and_the_rest_can_be_evaluated(emulator: Emulator) -> None:
     lines = emulator.out.getvalue().splitlines()
     assert lines[0] == f"listening on {emulator.url}"
-    assert all(line.startswith(("export ", "# ")) for line in lines[1:])
+    assert all(line.startswith(("export ", "#")) for line in lines[1:])
     exports = emulator.exports()
     assert exports["AZURE_SUBSCRIPTION_ID"] == MINE
     assert exports["IDENTITY_ENDPOINT"] == f"{emulator.url}/msi/token"
@@ -387,3 +388,44 @@ def test_a_chunked_body_is_read(emulator: Emulator) -> None:
     url = f"{emulator.url}{VM_PATH}/vm1?api-version=2024-07-01"
     assert httpx.patch(url, content=chunks()).status_code == 200
     assert emulator.fake.vm("rg", "vm1", subscription_id=MINE).tags == {"via": "chunks"}
+
+
+def test_the_control_plane_drives_the_served_world(emulator: Emulator) -> None:
+    from azpatch_fake import remote
+
+    vm = f"{emulator.url}{VM_PATH}/vm1?api-version=2024-07-01"
+    with remote(emulator.url) as control:
+        health = control.health()
+        assert (health["status"], health["vms"], health["subscriptions"]) == ("ok", 1, [MINE])
+        before = datetime.fromisoformat(health["now"])
+        assert datetime.fromisoformat(control.advance(3600)["now"]) >= before + timedelta(hours=1)
+        control.add_fault("get_vm", "throttle", retry_after=7, times=1)
+        throttled = httpx.get(vm)
+        assert (throttled.status_code, throttled.headers["Retry-After"]) == (429, "1")
+        assert httpx.get(vm).status_code == 200  # times=1: once only
+        control.add_fault("get_vm", "server_error", status=503)
+        assert httpx.get(vm).status_code == 503
+        control.clear_faults()
+        assert httpx.get(vm).status_code == 200
+        journal = control.journal()
+        assert [entry["status"] for entry in journal[-4:]] == [429, 200, 503, 200]
+        month = control.run_until(datetime(2026, 3, 1, tzinfo=timezone.utc))
+        assert month["now"].startswith("2026-03-01")
+        assert isinstance(control.timeline(), list)
+        with pytest.raises(ValueError, match="InvalidParameter"):
+            control.add_fault("get_vm", "earthquake")
+        assert control.reset()["vms"] == 0  # a fresh world, as the server started
+    assert httpx.get(vm).status_code == 404
+
+
+def test_the_control_plane_answers_loopback_only() -> None:
+    from azpatch_fake._doors._control import ControlPlane
+
+    control = ControlPlane(FakeAzure(), lambda fleet: FakeAzure(), allowed_clients=("10.1.2.3",))
+    assert control.allows("127.0.0.1")
+    assert control.allows("::1")
+    assert control.allows("10.1.2.3")  # --control-from
+    assert not control.allows("10.9.9.9")
+    assert not control.allows(None)
+    refused = control.answer(httpx.Request("GET", "http://x/azpatch-fake/health"), "10.9.9.9")
+    assert refused.status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import ssl
 import subprocess
@@ -140,3 +141,70 @@ def test_tls(tmp_path: Path) -> None:
     finally:
         stop.set()
         worker.join(10)
+
+
+def _served_lines(*flags: str) -> tuple[list[str], str]:
+    """The first lines ``serve`` prints with ``flags``, and the VM names of its first page."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        lines = [process.stdout.readline().strip() for _ in range(3)]
+        base = lines[0].removeprefix("listening on ")
+        subscription = lines[2].removeprefix("export AZURE_SUBSCRIPTION_ID=")
+        listed = httpx.get(
+            f"{base}/subscriptions/{subscription}/providers/Microsoft.Compute/virtualMachines",
+            params={"api-version": "2024-07-01"},
+        ).json()["value"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    return lines, " ".join(vm["name"] for vm in listed)
+
+
+def test_the_example_world_starts_populated() -> None:
+    lines, names = _served_lines("--example-world")
+    assert lines[0].startswith("listening on http://127.0.0.1:")
+    assert "VMs" in lines[1]
+    assert names  # the demo fleet, in its first subscription
+
+
+def test_a_fleet_file_starts_populated(tmp_path: Path) -> None:
+    from azpatch_fake import example_fleet
+
+    fleet = tmp_path / "fleet.json"
+    fleet.write_text(json.dumps(example_fleet(12, seed=2)), encoding="utf-8")
+    lines, names = _served_lines("--fleet", str(fleet))
+    assert "12 VMs" in lines[1]
+    assert names
+
+
+def test_a_missing_fleet_file_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "azpatch_fake", "serve", "--fleet", str(tmp_path / "nope.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reset_loads_the_fleet_it_is_given() -> None:
+    from azpatch_fake import example_fleet, remote
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", "--example-world"],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip().removeprefix("listening on ")
+        with remote(base) as control:
+            assert control.health()["vms"] > 100
+            assert control.reset(example_fleet(5, seed=1))["vms"] == 5
+            assert control.reset()["vms"] > 100  # as the server started
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
