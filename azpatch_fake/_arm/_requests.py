@@ -62,6 +62,10 @@ class Body:
             )
         return cls(data)
 
+    def raw(self) -> Mapping[str, Any]:
+        """The JSON object as the client sent it."""
+        return self._data
+
     def _target(self, key: str) -> str:
         return f"{self._path}.{key}" if self._path else key
 

@@ -15,6 +15,7 @@ from .._world._off_peak import resolve_time_zone
 from .._world._patch_rules import Situation, check_patch_settings
 from .._world._records import ImageRecord, PatchSettingsRecord, VmRecord
 from .._world._subscription import Subscription
+from ._echo import written
 from ._names import MAX_TAGS, check_tags, check_vm_name
 from ._requests import Body
 from ._routes import VM, Call, route
@@ -219,6 +220,7 @@ def put_vm(world: World, call: Call, *, subscription: str, resource_group: str, 
         _apply(world, existing, changes, creating=False)
         if tags is not None:
             existing.tags = tags
+        existing.written = written(body.raw())  # a PUT replaces the resource
         return vm_reply(existing, now=world.clock.now())
     os_type = _os_type(properties)
     changes = _read_os_changes(properties, os_type, PatchSettingsRecord())
@@ -264,6 +266,7 @@ def put_vm(world: World, call: Call, *, subscription: str, resource_group: str, 
     if availability_set is not None:
         world.place_in_availability_set(record, availability_set)
     _apply(world, record, changes, creating=True)
+    record.written = written(body.raw())
     return vm_reply(record, now=world.clock.now(), status=201)
 
 
@@ -284,4 +287,5 @@ def patch_vm(world: World, call: Call, *, subscription: str, resource_group: str
     _apply(world, record, changes, creating=False)
     if tags is not None:
         record.tags = tags
+    record.written = written(body.raw(), onto=record.written)
     return vm_reply(record, now=world.clock.now())

@@ -22,6 +22,8 @@ from .._world._records import (
     ProviderRecord,
     VmRecord,
 )
+from .._world._regions import PUBLIC_REGIONS, REGIONS
+from ._echo import beneath
 
 __all__ = [
     "ArmError",
@@ -147,7 +149,7 @@ def virtual_machine(vm: VmRecord, *, with_instance_view: bool, now: datetime) ->
         body["tags"] = dict(vm.tags)
     if vm.zones:
         body["zones"] = list(vm.zones)
-    return body
+    return body if vm.written is None else beneath(vm.written, body)
 
 
 _POWER = {
@@ -222,7 +224,6 @@ def _patch_status(vm: VmRecord, *, now: datetime) -> JSON:
             "otherPatchCount": a.other,
             "startTime": iso(a.started),
             "lastModifiedTime": iso(a.finished or a.started),
-            "startedBy": a.started_by,
             "error": None,
         }
     if vm.installation is not None:
@@ -238,7 +239,6 @@ def _patch_status(vm: VmRecord, *, now: datetime) -> JSON:
             "failedPatchCount": len(i.failed),
             "startTime": iso(i.started),
             "lastModifiedTime": iso(i.finished or i.started),
-            "startedBy": i.started_by,
             "error": None,
         }
     mode = vm.patch_settings.patch_mode or (
@@ -349,11 +349,29 @@ def feature(subscription_id: str, record: FeatureRecord) -> JSON:
     }
 
 
+# The resource types a provider lists: what the fake serves, with every public region.
+_RESOURCE_TYPES = {
+    "microsoft.compute": (
+        ("virtualMachines", ("2026-03-01", "2025-11-01", "2025-04-01", "2024-07-01", "2024-03-01")),
+        ("availabilitySets", ("2026-03-01", "2025-11-01", "2024-07-01", "2024-03-01")),
+        ("locations/operations", ("2026-03-01", "2025-11-01", "2024-07-01", "2024-03-01")),
+    ),
+    "microsoft.features": (
+        ("features", ("2021-07-01", "2015-12-01")),
+        ("featureProviders/subscriptionFeatureRegistrations", ("2021-07-01",)),
+    ),
+}
+
+
 def provider(subscription_id: str, record: ProviderRecord) -> JSON:
+    locations = [REGIONS[name].display_name for name in PUBLIC_REGIONS]
     return {
         "id": f"/subscriptions/{subscription_id}/providers/{record.namespace}",
         "namespace": record.namespace,
         "registrationState": record.state,
         "registrationPolicy": "RegistrationRequired",
-        "resourceTypes": [],
+        "resourceTypes": [
+            {"resourceType": kind, "locations": locations, "apiVersions": list(versions)}
+            for kind, versions in _RESOURCE_TYPES.get(record.namespace.casefold(), ())
+        ],
     }

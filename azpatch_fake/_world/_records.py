@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 
@@ -123,6 +124,9 @@ class VmRecord:
     installed_patch_ids: set[str] = attrs.Factory(set)
     assessment: AssessmentRecord | None = None
     installation: InstallationRecord | None = None
+    # The JSON clients PUT and PATCHed, less what ARM never returns; GET echoes the fields
+    # the fake does not model from it. None for seeded VMs (most of a large fleet).
+    written: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
