@@ -77,9 +77,11 @@ def plain_install(session: nox.Session) -> None:
 
 @nox.session
 def compat(session: nox.Session) -> None:
-    """The official Azure SDK, in-process under the fixture and against the fake's HTTP
-    server: clients we did not write."""
+    """Clients we did not write: the official Azure SDK for Python in-process under the
+    fixture and against the emulator, and the Azure SDK for JavaScript against the emulator."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "compat"))
+    # The Azure SDK for JavaScript, pinned by compat/js/package-lock.json, for the machine's node.
+    session.run("npm", "ci", "--prefix", "compat/js", "--no-audit", "--no-fund", external=True)
     session.run("pytest", "compat", *session.posargs)
 
 

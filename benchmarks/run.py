@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from client_cpu import bench_client_cpu
-from fake_speed import bench_server, bench_typical_test
+from fake_speed import bench_served_operations, bench_typical_test
 from orchestration_speed import bench_demo, bench_orchestration
+from server_load import bench_server_load
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_VIEW = (
@@ -120,7 +121,8 @@ def main() -> None:
     bench_import()
     bench_client_cpu()
     bench_typical_test()
-    bench_server()
+    bench_served_operations()
+    bench_server_load()
     bench_orchestration()
     bench_demo()
 
