@@ -82,7 +82,15 @@ def compat(session: nox.Session) -> None:
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "compat"))
     # The Azure SDK for JavaScript, pinned by compat/js/package-lock.json, for the machine's node.
     session.run("npm", "ci", "--prefix", "compat/js", "--no-audit", "--no-fund", external=True)
-    session.run("pytest", "compat", *session.posargs)
+    # The az CLI from PyPI in a virtual environment of the session's own (its pins would fight
+    # the SDK's above), kept between runs; compat/test_az_cli.py drives it in a netns.
+    az_home = Path(session.create_tmp()) / "az-cli"
+    az = az_home / "bin" / "az"
+    if not az.exists():
+        session.run("python", "-m", "venv", str(az_home))
+        pip = [str(az_home / "bin" / "python"), "-m", "pip", "install", "-q", "azure-cli"]
+        session.run(*pip, external=True)
+    session.run("pytest", "compat", *session.posargs, env={"AZPATCH_AZ": str(az)})
 
 
 @nox.session

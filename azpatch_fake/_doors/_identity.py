@@ -5,6 +5,8 @@
   ``IDENTITY_HEADER``): what azure-identity's ``ManagedIdentityCredential`` and
   ``az login --identity`` use. ``GET /msi/token?resource=...`` with the
   ``X-IDENTITY-HEADER`` secret.
+- ARM's cloud metadata (``/metadata/endpoints``), so ``az cloud register
+  --endpoint-resource-manager URL`` learns every endpoint from the emulator.
 - OAuth 2.0 client credentials under an authority path
   (``POST /{tenant}/oauth2/v2.0/token``), with the OpenID discovery documents
   MSAL reads first, for ``ClientSecretCredential`` with
@@ -99,6 +101,8 @@ class Identity:
             return self._openid_configuration(request, parts[0])
         if parts == ["common", "discovery", "instance"]:
             return self._instance_discovery(request)
+        if parts == ["metadata", "endpoints"] and request.method == "GET":
+            return self._cloud_metadata(request)
         return None
 
     def _managed_identity(self, request: httpx.Request) -> httpx.Response:
@@ -164,6 +168,37 @@ class Identity:
                 "metadata": [
                     {"preferred_network": host, "preferred_cache": host, "aliases": [host]}
                 ],
+            },
+        )
+
+    def _cloud_metadata(self, request: httpx.Request) -> httpx.Response:
+        """ARM's cloud metadata (``/metadata/endpoints``), pointing at the emulator: what
+        ``az cloud register --endpoint-resource-manager URL`` reads."""
+        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        return httpx.Response(
+            200,
+            json={
+                "name": "AzpatchFake",
+                "resourceManager": f"{origin}/",
+                "portal": f"{origin}/",
+                "gallery": f"{origin}/",
+                "graphAudience": "https://graph.windows.net/",
+                "microsoftGraphResourceId": "https://graph.microsoft.com/",
+                "authentication": {
+                    "loginEndpoint": f"{origin}/",
+                    "audiences": [
+                        "https://management.core.windows.net/",
+                        "https://management.azure.com/",
+                    ],
+                    "tenant": "common",
+                    "identityProvider": "AAD",
+                },
+                "suffixes": {
+                    "acrLoginServer": "azurecr.io",
+                    "keyVaultDns": "vault.azure.net",
+                    "sqlServerHostname": "database.windows.net",
+                    "storage": "core.windows.net",
+                },
             },
         )
 

@@ -66,6 +66,11 @@ def _banner(fake: FakeAzure, identity: Identity, *, ca_file: str | None) -> str:
         "#   AZPATCH_ACCESS_TOKEN=t azpatch fleet status --endpoint $AZPATCH_FAKE_URL"
         " --subscription $AZURE_SUBSCRIPTION_ID",
         "#",
+        "# az CLI (https only: serve with --tls-cert; a throwaway config dir, never your own):",
+        "#   export AZURE_CONFIG_DIR=$(mktemp -d) AZURE_CORE_COLLECT_TELEMETRY=false",
+        "#   az cloud register -n AzpatchFake --endpoint-resource-manager $AZPATCH_FAKE_URL",
+        "#   az cloud set -n AzpatchFake && az login --identity && az vm list -o table",
+        "#",
         "# Any HTTP client:",
         "#   curl $AZPATCH_FAKE_URL/subscriptions?api-version=2022-12-01",
     ]
