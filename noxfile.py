@@ -50,7 +50,7 @@ def plain_install(session: nox.Session) -> None:
     """A new user's `pip install azpatch`: the built wheel, no extras, and pytest; nothing else.
 
     Their project (the examples, and the azpatch project of docs/testing.md) runs under the
-    fixture with its own ini, as it would in their repository.
+    fixture with its own ini, as it would in their repository; ``serve`` names its extra.
     """
     out = Path(session.create_tmp())
     for old in out.glob("azpatch-*.whl"):
@@ -71,6 +71,7 @@ def plain_install(session: nox.Session) -> None:
         "no:cacheprovider",
         "examples",
         "compat/test_testing_page.py",
+        "compat/test_plain_serve.py",
         *session.posargs,
     )
 

@@ -20,32 +20,13 @@ DRIVER = Path(__file__).parent / "az" / "drive.py"
 
 
 @pytest.fixture(scope="module")
-def az_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def az_results(tls: tuple[Path, Path]) -> dict[str, Any]:
     az = os.environ.get("AZPATCH_AZ")
     if not az:
         pytest.skip("AZPATCH_AZ names the az to test; nox -s compat installs one")
     unshare = shutil.which("unshare")
     assert unshare, "util-linux's unshare keeps az inside a loopback-only network namespace"
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-    files = ["-keyout", str(key), "-out", str(cert)]
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            *subject,
-            *files,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = tls
     ran = subprocess.run(
         [unshare, "-rn", "--fork", sys.executable, str(DRIVER), az, str(cert), str(key)],
         capture_output=True,
@@ -73,6 +54,7 @@ def az_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ("install", ["Succeeded", 6]),
         ("update", "AutomaticByPlatform"),
         ("after", "AutomaticByPlatform"),
+        ("sp_list", ["vm1"]),
     ],
 )
 def test_az_against_the_emulator(az_results: dict[str, Any], step: str, expected: object) -> None:
@@ -85,6 +67,12 @@ def test_az_logs_in_with_the_emulators_managed_identity(az_results: dict[str, An
     assert login["rc"] == 0, login["err"]
     assert login["out"][0]["id"] == "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"
     assert login["out"][0]["user"]["assignedIdentityInfo"] == "MSI"
+
+
+def test_az_logs_in_as_a_service_principal(az_results: dict[str, Any]) -> None:
+    login = az_results["sp_login"]
+    assert login["rc"] == 0, login["err"]
+    assert login["out"][0]["user"] == {"name": "my-app", "type": "servicePrincipal"}
 
 
 def test_az_shows_the_refusal_of_the_patch_mode_rules(az_results: dict[str, Any]) -> None:

@@ -20,32 +20,9 @@ JS = Path(__file__).parent / "js"
 SUBSCRIPTION = "2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091"
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-    files = ["-keyout", str(key), "-out", str(cert)]
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            *subject,
-            *files,
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
-    cert, key = _certificate(tmp_path_factory.mktemp("tls"))
+def served(tls: tuple[Path, Path]) -> Iterator[tuple[dict[str, str], Path]]:
+    cert, key = tls
     command = [sys.executable, "-m", "azpatch_fake", "serve", "--require-auth"]
     command += ["--subscription", SUBSCRIPTION, "--tls-cert", str(cert), "--tls-key", str(key)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:

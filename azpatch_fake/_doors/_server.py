@@ -70,6 +70,8 @@ def _banner(fake: FakeAzure, identity: Identity, *, ca_file: str | None) -> str:
         "#   export AZURE_CONFIG_DIR=$(mktemp -d) AZURE_CORE_COLLECT_TELEMETRY=false",
         "#   az cloud register -n AzpatchFake --endpoint-resource-manager $AZPATCH_FAKE_URL",
         "#   az cloud set -n AzpatchFake && az login --identity && az vm list -o table",
+        "#   (a service principal: AZURE_CORE_INSTANCE_DISCOVERY=false az login"
+        " --service-principal -u APP -p SECRET --tenant $AZURE_TENANT_ID)",
         "#",
         "# Any HTTP client:",
         "#   curl $AZPATCH_FAKE_URL/subscriptions?api-version=2022-12-01",

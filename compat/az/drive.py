@@ -179,6 +179,20 @@ def main(az_binary: str, cert: str, key: str) -> None:
             "refused": az("vm", "update", "-g", "rg", "-n", "vm1", "--set", f"{mode}=Manual"),
             "after": az("vm", "show", "-g", "rg", "-n", "vm1", "--query", mode),
         }
+        # A service principal through the client-credentials endpoint; az checks an unknown
+        # authority with login.microsoftonline.com unless instance discovery is off.
+        environment["AZURE_CORE_INSTANCE_DISCOVERY"] = "false"
+        results["sp_login"] = az(
+            "login",
+            "--service-principal",
+            "-u",
+            "my-app",
+            "-p",
+            "s3cret",
+            "--tenant",
+            exports["AZURE_TENANT_ID"],
+        )
+        results["sp_list"] = az("vm", "list", "--query", "[].name")
     server.terminate()
     server.wait(10)
     print(json.dumps(results))
