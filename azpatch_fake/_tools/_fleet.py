@@ -7,6 +7,7 @@ patch settings and optional power schedule and faults.
 
 from __future__ import annotations
 
+import difflib
 import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -14,10 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .._app import FakeAzure
-from .._world._images import is_hotpatchable
+from .._world._images import is_hotpatchable, is_supported
 from .._world._off_peak import resolve_time_zone
 from .._world._policy import OrchestrationPolicy
 from .._world._records import AvailabilitySetRecord, ImageRecord, VmRecord
+from .._world._regions import REGIONS, region
 
 __all__ = ["FAULTS", "FAULT_FLAGS", "FleetError", "load_fleet"]
 
@@ -128,15 +130,25 @@ def _add(
         raise FleetError(f"{where}.patch_mode: {os_type} takes {', '.join(_MODES[os_type])}")
     subscription = _text(spec, "subscription", where)
     group = _text(spec, "resource_group", where)
-    location = _text(spec, "location", where)
+    location = _known_region(_text(spec, "location", where), where)
     zone = spec.get("zone")
+    set_name = spec.get("availability_set")
+    if zone is not None and set_name:
+        raise FleetError(  # as ARM refuses it
+            f"{where}: a VM in an availability zone cannot be in an availability set as well"
+        )
+    image_record = images.setdefault(triple, ImageRecord(*triple))
+    if patch_mode == "AutomaticByPlatform" and not is_supported(image_record):  # R9
+        raise FleetError(
+            f"{where}.image: {'/'.join(triple)} is not supported for AutomaticByPlatform (R9)"
+        )
     record = fake.add_vm(
         group,
         _text(spec, "name", where),
         subscription_id=subscription,
         os_type=os_type,
         location=location,
-        image=images.setdefault(triple, ImageRecord(*triple)),
+        image=image_record,
         zones=(str(zone),) if zone is not None else (),
         time_zone=time_zone,
         assessment_mode=spec.get("assessment_mode"),
@@ -144,12 +156,16 @@ def _add(
         enable_automatic_updates=patch_mode != "Manual",
         enabled=False,
     )
-    set_name = spec.get("availability_set")
     if set_name:
         set_key = (subscription.casefold(), group.casefold(), str(set_name).casefold())
         if set_key not in sets:
             sets[set_key] = fake.add_availability_set(
                 group, str(set_name), subscription_id=subscription, location=location
+            )
+        elif region(sets[set_key].location).name != region(location).name:
+            raise FleetError(
+                f"{where}.availability_set: {set_name} is in {sets[set_key].location};"
+                " a set's VMs share its region"
             )
         fake.place_in_availability_set(record, sets[set_key])
     _faults(record, spec.get("faults") or [], where)
@@ -161,6 +177,16 @@ def _add(
     record.patch_settings.patch_mode = patch_mode
     fake.orchestrator.track(record, enabled=bool(spec.get("enabled", False)))
     _power_schedule(fake, record, spec.get("power_schedule") or [], where)
+
+
+def _known_region(location: str, where: str) -> str:
+    """An ARM location the fake knows; a typo is refused, not made an unpaired region."""
+    key = location.replace(" ", "").casefold()
+    if key not in REGIONS:
+        close = difflib.get_close_matches(key, REGIONS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise FleetError(f"{where}.location: {location!r} is not an Azure region{hint}")
+    return location
 
 
 def _faults(record: VmRecord, faults: list[Any], where: str) -> None:

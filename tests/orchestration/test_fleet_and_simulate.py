@@ -128,3 +128,32 @@ def test_example_fleet_is_seeded_and_loads() -> None:
     assert len(first["vms"]) == 200
     fake = load_fleet(first)
     assert len(fake.orchestrator.members()) == 200
+
+
+@pytest.mark.parametrize(
+    ("vms", "message"),
+    [
+        (
+            [vm("web1", "westeurop")],
+            r"vms\[0\]\.location: 'westeurop' is not an Azure region; did you mean 'westeurope'\?",
+        ),
+        (
+            [vm("web1", zone=1, availability_set="web")],
+            r"vms\[0\]: a VM in an availability zone cannot be in an availability set",
+        ),
+        (
+            [vm("web1", availability_set="web"), vm("web2", "northeurope", availability_set="web")],
+            r"vms\[1\]\.availability_set: web is in westeurope; a set's VMs share its region",
+        ),
+        (
+            [vm("odd") | {"image": {"publisher": "Contoso", "offer": "appliance", "sku": "1"}}],
+            r"vms\[0\]\.image: Contoso/appliance/1 is not supported for AutomaticByPlatform \(R9\)",
+        ),
+    ],
+    ids=["r42-unknown-region", "zone-and-set", "set-across-regions", "r9-unsupported-image"],
+)
+def test_a_fleet_is_refused_where_arm_would_refuse_it(
+    vms: list[dict[str, Any]], message: str
+) -> None:
+    with pytest.raises(FleetError, match=message):
+        load_fleet(fleet(*vms))

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from azpatch_fake import OrchestrationPolicy, check_timeline, outcomes
+from azpatch_fake import ImageRecord, OrchestrationPolicy, check_timeline, outcomes
 
 from .fleets import RELEASE, in_install, moment, month, most_at_once, overlaps, vm, world
 
@@ -277,9 +277,10 @@ def test_r55_a_vm_with_the_bypass_flag_is_never_part_of_the_rollout() -> None:
 
 
 def test_r9_an_unsupported_marketplace_image_is_never_patched() -> None:
-    odd = vm("odd")
-    odd["image"] = {"publisher": "Contoso", "offer": "appliance", "sku": "1"}
-    fake = world(odd)
+    # ARM refuses AutomaticByPlatform on such an image (so does a fleet file): seed it.
+    fake = world()
+    odd = ImageRecord("Contoso", "appliance", "1")
+    fake.add_vm("rg", "odd", os_type="Windows", image=odd, patch_mode="AutomaticByPlatform")
     month(fake)
     assert not in_install(fake)
     assert fake.why_not_patched(fake.vm("rg", "odd")).rule == "R9"
