@@ -91,6 +91,7 @@ class OrchestratorBase:
         return (
             bool(vm.image.publisher)  # Q5: custom images are never autopatched
             and is_supported(vm.image)
+            and vm.healthy  # Q25: unhealthy after its last update, until healthy again
             and not vm.patch_settings.bypass_platform_safety_checks_on_user_schedule  # R55
         )
 

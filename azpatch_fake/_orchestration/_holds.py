@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 
 from .._world._images import is_supported
-from .._world._off_peak import local_iso
+from .._world._off_peak import local_iso, utc_iso
 from .._world._records import VmRecord
 from ._base import OrchestratorBase, agent_ok
 
@@ -59,6 +59,12 @@ class Holds(OrchestratorBase):
                     "the VM agent does not meet the prerequisites, so enablement never completes",
                 )
             return Hold("R16", "enablement has not finished (PatchModeConfigurationState/Pending)")
+        if not vm.healthy:
+            return Hold(
+                "R44",
+                "unhealthy after its last update: excluded from the platform's updates until it"
+                " is healthy again (Q25); a restart by its owner clears the mark",
+            )
         if vm.power_state != "running":
             return Hold("R21", f"the VM is {vm.power_state}; it is caught up after it starts")
         rollout = self.rollout
@@ -70,7 +76,12 @@ class Holds(OrchestratorBase):
             return Hold("R32", "in install now (a run is never cut short)")
         if rollout.halted:
             culprit = rollout.unhealthy[-1].resource_id
-            return Hold("R44", f"rollout {rollout.rollout_id} halted: {culprit} is unhealthy")
+            lifts = utc_iso(rollout.halted_until) if rollout.halted_until else "the next release"
+            return Hold(
+                "R44",
+                f"rollout {rollout.rollout_id} halted: {culprit} is unhealthy; it resumes at"
+                f" {lifts} (Q24), or the next release starts first",
+            )
         if now >= rollout.deadline:
             return Hold("R28", "the rollout's 30 days are over; the next release catches it up")
         index = rollout.phase_index(member.location)

@@ -144,12 +144,43 @@ class MonthlyRollout(OrchestratorBase):
                 when, lambda: self._start_phase(rollout, index + 1, when)
             )
 
+    def _resume(self, rollout: Rollout, now: float) -> None:
+        """Q24: the investigation is over; the rollout goes on without the unhealthy VMs."""
+        if rollout is not self.rollout or rollout.ended or not rollout.halted:
+            return
+        rollout.halted, rollout.halted_until = False, None
+        excluded = sorted(m.resource_id for m in rollout.unhealthy)
+        for member in rollout.unhealthy:
+            rollout.gate.discard(member)
+        rollout.unhealthy = []
+        hours = self.policy.halt_investigation.total_seconds() / 3600
+        self.timeline.add(
+            now,
+            "rollout_resumed",
+            rollout=rollout.rollout_id,
+            phase=rollout.phase + 1,
+            excluded=tuple(excluded),
+            reason=f"Q24: {hours:g} h of investigation are over; the unhealthy VMs stay"
+            " excluded until they are healthy again (Q25)",
+        )
+        if rollout.gate_passed:  # the next phase was due while the rollout stood still
+            self._start_phase(rollout, rollout.phase + 1, now)
+            return
+        for location in rollout.phases[rollout.phase] if rollout.phase >= 0 else ():
+            if location in self._regions:
+                self._try_start(self._regions[location], now)
+        self._check_gate(now)
+
     def _unhealthy(self, rollout: Rollout, member: Member, phase: int, now: float) -> None:
-        """R44: an unhealthy VM after its update stops the rollout at its phase."""
+        """R44: an unhealthy VM after its update stops the rollout at its phase, for an
+        investigation of ``halt_investigation`` (Q24); the VM itself is excluded from the
+        platform's updates until it is healthy again (Q25), so no later month inherits it."""
         rollout.unhealthy.append(member)
         if rollout.halted or len(rollout.unhealthy) <= self.policy.phase_unhealthy_tolerance:
             return
         rollout.halted = True
+        rollout.halted_until = now + self.policy.halt_investigation.total_seconds()
+        self._at(rollout.halted_until, self._resume, rollout)
         reason = f"{member.resource_id} is unhealthy after its update"
         self.timeline.add(
             now, "phase_halted", rollout=rollout.rollout_id, phase=phase, reason=reason

@@ -20,6 +20,7 @@ class Rollout:
         self.gate: set[Member] = set()  # eligible VMs of the current phase not yet verified
         self.unhealthy: list[Member] = []
         self.halted = False
+        self.halted_until: float | None = None  # Q24: when the investigation is over
         self.ended = False
 
     def phase_index(self, region: str) -> int:

@@ -34,6 +34,7 @@ EVENTS = (
     "reboot_finished",
     "health_verdict",
     "gate_decision",
+    "rollout_resumed",
 )
 _CODES = {event: code for code, event in enumerate(EVENTS)}
 

@@ -54,7 +54,7 @@ class _Replay:
         self.found: list[Violation] = []
         self.released: dict[str, float] = {}
         self.completed: dict[tuple[str, int], float] = {}
-        self.halted: dict[str, float] = {}
+        self.halted: dict[str, float] = {}  # rollout -> when it halted, until it resumes
         self.open: dict[str, Mapping[str, Any]] = {}
         self.zones: dict[tuple[str, str], Counter[str | None]] = defaultdict(Counter)
         self.sets: dict[tuple[str, str], Counter[int | None]] = defaultdict(Counter)
@@ -72,6 +72,8 @@ class _Replay:
             self.completed[(event["rollout"], event["phase"])] = moment
         elif kind == "phase_halted":
             self.halted.setdefault(event["rollout"], moment)
+        elif kind == "rollout_resumed":
+            self.halted.pop(event["rollout"], None)
         elif kind == "install_started":
             self.started(event, moment)
         elif kind == "install_finished":
@@ -93,7 +95,7 @@ class _Replay:
         if phase > 1 and self.completed.get((rollout, phase - 1), moment + 1) > moment:
             self.flag(event, "R41", f"{vm} (phase {phase}) starts before phase {phase - 1} ended")
         if rollout in self.halted and moment > self.halted[rollout]:
-            self.flag(event, "R44", f"{vm} starts after rollout {rollout} halted")
+            self.flag(event, "R44", f"{vm} starts while rollout {rollout} is halted")
         self.open[vm] = event
         self.busy(event, +1)
         self.check(event)

@@ -69,12 +69,15 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
 def print_summary(fake: FakeAzure, out: IO[str]) -> None:
     """Per rollout (and why it halted, if it did), a line per phase and region."""
     halted = {e["rollout"]: e for e in fake.timeline.events("phase_halted")}
+    resumed = {e["rollout"]: e for e in fake.timeline.events("rollout_resumed")}
     header = f"{'phase':>5}  {'region':<22}{'patched':>8}{'pending':>8}{'failed':>7}{'not run':>8}"
     rollout = None
     for row in outcomes(fake):
         if row.rollout != rollout:
             rollout = row.rollout
-            note = f"  HALTED: {halted[rollout]['reason']}" if rollout in halted else ""
+            note = f"  HALTED (R44): {halted[rollout]['reason']}" if rollout in halted else ""
+            if rollout in resumed:
+                note += f"; resumed {resumed[rollout]['time']} (Q24)"
             out.write(f"\nrollout {rollout}{note}\n{header}\n")
         held = ", ".join(f"{rule}: {count}" for rule, count in sorted(row.held.items()))
         out.write(

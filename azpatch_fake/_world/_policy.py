@@ -48,6 +48,7 @@ class OrchestrationPolicy:
     batch_share: float = 0.2  # R46, R49, Q9, Q10
     small_set: int = 10  # R49: smaller sets go one VM at a time
     phase_unhealthy_tolerance: int = 0  # Q7
+    halt_investigation: timedelta = timedelta(hours=72)  # Q24: a halt lifts after this
     baseline_months: frozenset[int] = frozenset({1, 4, 7, 10})  # R39, Q21
     unplanned_baselines: frozenset[str] = frozenset()  # Q21: "YYYY-MM" of unplanned baselines
     phase_plan: tuple[tuple[str, ...], ...] | None = attrs.field(

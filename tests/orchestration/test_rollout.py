@@ -8,7 +8,9 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from azpatch_fake import ImageRecord, OrchestrationPolicy, check_timeline, outcomes
+import httpx
+
+from azpatch_fake import FakeAzure, ImageRecord, OrchestrationPolicy, check_timeline, outcomes
 
 from .fleets import RELEASE, in_install, moment, month, most_at_once, overlaps, vm, world
 
@@ -145,6 +147,7 @@ def test_r44_a_vm_unhealthy_after_its_update_halts_the_rollout_at_its_phase() ->
         vm("canary-sick", "eastus2euap", faults=["unhealthy_after_patch"]),
         vm("canary-ok", "eastus2euap"),
         vm("prod", "eastus"),
+        policy=UNTIL_NEXT_MONTH,  # an investigation longer than the month: the halt holds
     )
     month(fake)
     halted = fake.timeline.events("phase_halted")
@@ -164,10 +167,59 @@ def test_r44_while_halted_the_hold_names_the_unhealthy_vm() -> None:
     fake = world(
         vm("canary-sick", "eastus2euap", faults=["unhealthy_after_patch"]), vm("prod", "eastus")
     )
-    fake.run_until(RELEASE + timedelta(days=3))
+    fake.run_until(RELEASE + timedelta(days=2))
     hold = fake.why_not_patched(fake.vm("rg", "prod"))
     assert hold.rule == "R44"
     assert "canary-sick" in hold.reason
+    assert "resumes at 2027-01-1" in hold.reason  # Q24: and says when
+
+
+def _sick_canary_world(**options: Any) -> FakeAzure:
+    return world(
+        vm("canary-sick", "eastus2euap", faults=["unhealthy_after_patch"]),
+        vm("canary-ok", "eastus2euap"),
+        vm("prod", "eastus"),
+        **options,
+    )
+
+
+def test_q24_a_halt_lifts_after_the_investigation_and_the_rollout_goes_on() -> None:
+    fake = _sick_canary_world()
+    month(fake)
+    halted = fake.timeline.events("phase_halted")[0]
+    resumed = fake.timeline.events("rollout_resumed")
+    assert len(resumed) == 1
+    assert moment(resumed[0]) - moment(halted) == timedelta(hours=72)
+    assert resumed[0]["excluded"] == [fake.vm("rg", "canary-sick").resource_id]
+    assert "prod" in names(in_install(fake))  # later phases are patched after all
+    assert all(start > moment(resumed[0]) for start, _, e in in_install(fake) if "prod" in e["vm"])
+    assert not check_timeline(fake.timeline)
+
+
+def test_q25_the_unhealthy_vm_is_excluded_and_no_later_month_inherits_its_halt() -> None:
+    fake = _sick_canary_world()
+    fake.run_until(datetime(2027, 3, 8, tzinfo=timezone.utc))  # January and February
+    halts = fake.timeline.events("phase_halted")
+    assert [e["rollout"] for e in halts] == ["2027-01"]  # February is not halted again
+    sick = fake.vm("rg", "canary-sick")
+    hold = fake.why_not_patched(sick)
+    assert (hold.rule, "Q25" in hold.reason) == ("R44", True)
+    february = [e for e in fake.timeline.events("install_started") if e["rollout"] == "2027-02"]
+    assert sick.resource_id not in {e["vm"] for e in february}
+    assert fake.vm("rg", "prod").resource_id in {e["vm"] for e in february}
+
+
+def test_q25_a_restart_by_its_owner_clears_the_mark() -> None:
+    fake = _sick_canary_world(policy=UNTIL_NEXT_MONTH)
+    fake.run_until(RELEASE + timedelta(days=2))
+    sick = fake.vm("rg", "canary-sick")
+    assert "Q25" in fake.why_not_patched(sick).reason
+    http = httpx.Client(transport=fake.transport)
+    restart = f"{fake.base_url}{sick.resource_id}/restart"
+    assert http.post(restart, params={"api-version": "2024-07-01"}).status_code == 202
+    fake.advance(120)  # the restart's 30 s, and a poll's worth
+    assert sick.healthy
+    assert "Q25" not in fake.why_not_patched(sick).reason
 
 
 def test_r41_a_later_phase_names_the_vm_its_gate_waits_on() -> None:
@@ -274,6 +326,9 @@ def test_r55_a_vm_with_the_bypass_flag_is_never_part_of_the_rollout() -> None:
     month(fake)
     assert names(in_install(fake)) == ["auto"]
     assert fake.why_not_patched(fake.vm("rg", "scheduled")).rule == "R55"
+
+
+UNTIL_NEXT_MONTH = OrchestrationPolicy(halt_investigation=timedelta(days=40))
 
 
 def test_r9_an_unsupported_marketplace_image_is_never_patched() -> None:

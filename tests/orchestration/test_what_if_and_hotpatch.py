@@ -46,7 +46,8 @@ def test_what_if_predicts_the_slots_the_simulation_takes() -> None:
 def test_what_if_names_the_rule_for_a_vm_without_a_slot() -> None:
     spec = fleet()
     spec["vms"][0]["faults"] = ["unhealthy_after_patch"]  # type: ignore[index]
-    slots = {s.vm.rsplit("/", 1)[1]: s for s in plan_rollout(spec, "2027-01")}
+    held = OrchestrationPolicy(halt_investigation=timedelta(days=40))  # past the month (Q24)
+    slots = {s.vm.rsplit("/", 1)[1]: s for s in plan_rollout(spec, "2027-01", policy=held)}
     assert slots["canary"].start is not None
     assert slots["web0"].start is None
     assert slots["web0"].hold is not None
