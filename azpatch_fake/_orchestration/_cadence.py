@@ -190,7 +190,9 @@ class Cadence(OrchestratorBase):
         member.enable_left = 0.0
         member.vm.patch_mode_ready = True
         self.timeline.add(now, "enablement_finished", member)
-        self._assess(member, now)  # R17, R18: the platform assesses at once
+        if now + self.world.assessment_duration.total_seconds() <= member.window.open_until:
+            self._assess(member, now)  # R17, R18: the platform assesses at once
+        # else R27: not at the window's end; the next window's first assessment is due
 
     def _assess(self, member: Member, now: float) -> None:
         vm = member.vm

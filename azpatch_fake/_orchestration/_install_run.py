@@ -1,8 +1,10 @@
 """One platform install run on one VM, computed up front: what installs, when, and the reboot.
 
 Pure arithmetic over the rules of section D: Critical and Security only
-(R26), a run of at most ``run_duration`` (R29), the end-of-window cutoffs
-(R30 Windows, R31 Linux), no pre-emption (R32) and the reboot settings (R36).
+(R26), a run of at most ``run_duration`` (R29) that ends with the VM's window
+at the latest (R27), the end-of-window cutoffs (R30 Windows, R31 Linux), no
+patch still installing after the window, no pre-emption (R32) and the reboot
+settings (R36).
 The orchestrator replays the result on the virtual clock.
 """
 
@@ -65,11 +67,16 @@ def plan_run(
     run_duration: float,
     reboot_duration: float,
     health_wait: float,
+    window_end: float = float("inf"),
     fail_installs: bool = False,
     fail_reboots: bool = False,
 ) -> RunPlan:
-    """Seconds in, seconds out; ``reboot_setting`` absent or Unknown means IfRequired (Q13)."""
-    end = start + run_duration
+    """Seconds in, seconds out; ``reboot_setting`` absent or Unknown means IfRequired (Q13).
+
+    The run ends after ``run_duration`` or at ``window_end``, whichever comes first; the
+    cutoffs count back from that end, and no patch may still install after the window.
+    """
+    end = min(start + run_duration, window_end)
     install_start = start + assessment
     clock = install_start + overhead
     selected = [p for p in available if p.classification in AUTOMATIC_CLASSIFICATIONS]
@@ -78,8 +85,8 @@ def plan_run(
     done: list[Patch] = []
     pending: list[Patch] = []
     for patch in selected:
-        if pending or clock > latest:
-            pending.append(patch)  # R32: not started, so not attempted
+        if pending or clock > latest or clock + per_patch > window_end:
+            pending.append(patch)  # R32: not started, so not attempted; R27: none runs late
             continue
         clock += per_patch
         done.append(patch)

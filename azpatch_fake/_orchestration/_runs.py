@@ -124,6 +124,7 @@ class InstallRuns(OrchestratorBase):
             overhead=world.install_overhead.total_seconds(),
             per_patch=per_patch,
             run_duration=self.policy.run_duration.total_seconds(),
+            window_end=member.window.open_until,  # R27: nothing runs after the window
             reboot_duration=self.policy.reboot_duration.total_seconds(),
             health_wait=self.policy.health_wait.total_seconds(),
             fail_installs=vm.fail_installs,

@@ -36,10 +36,12 @@ def read_timeline(lines: IO[str]) -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def _in_window(local_time: str, window: str) -> bool:
-    """Whether ``local_time`` lies in an ``off_peak`` field such as ``22:00-06:00``."""
+def _in_window(local_time: str, window: str, *, ending: bool = False) -> bool:
+    """Whether ``local_time`` lies in an ``off_peak`` field such as ``22:00-06:00``; with
+    ``ending``, the window's last instant counts too (something may end as it closes)."""
     start, end = (time.fromisoformat(part) for part in window.split("-"))
-    return OffPeakHours(start, end).contains(datetime.fromisoformat(local_time).time())
+    local = datetime.fromisoformat(local_time).time()
+    return OffPeakHours(start, end).contains(local) or (ending and local == end)
 
 
 def _cap(size: int, share: float, minimum_size: int = 0) -> int:
@@ -82,7 +84,12 @@ class _Replay:
                     patch["classification"] not in AUTOMATIC_CLASSIFICATIONS
                 ):
                     self.flag(event, "R26", f"{event['vm']} installs {patch['name']}")
-        elif kind == "health_verdict" and event["vm"] in self.open:
+        if kind in ("install_finished", "reboot_finished") and event["vm"] in self.open:
+            window = self.open[event["vm"]].get("off_peak")
+            local = event.get("local_time")
+            if window and local and not _in_window(local, window, ending=True):
+                self.flag(event, "R27", f"{event['vm']} ends its {kind[:-9]} at {local}, late")
+        if kind == "health_verdict" and event["vm"] in self.open:
             self.ended(self.open.pop(event["vm"]))
 
     def started(self, event: Mapping[str, Any], moment: float) -> None:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import io
 import itertools
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 import httpx
 
-from azpatch_fake import FakeAzure, ImageRecord, OrchestrationPolicy, check_timeline, outcomes
+from azpatch_fake import (
+    FakeAzure,
+    ImageRecord,
+    OffPeakHours,
+    OrchestrationPolicy,
+    check_timeline,
+    outcomes,
+)
 
 from .fleets import RELEASE, in_install, moment, month, most_at_once, overlaps, vm, world
 
@@ -387,3 +394,32 @@ def test_r38_windows_vms_in_different_phases_get_the_same_patch_set() -> None:
     }
     assert phases == {"canary": 1, "web1": 2}
     assert installed["canary"] == installed["web1"]  # public Windows Update: one set a month
+
+
+ONE_HOUR_WINDOW = OffPeakHours(time(22), time(23))
+
+
+def test_r27_a_short_window_ends_the_run_its_installs_and_its_reboot() -> None:
+    slow = {"kind": "slow_install", "minutes_per_patch": 20}
+    fake = world(vm("web1", faults=[slow]), policy=OrchestrationPolicy(off_peak=ONE_HOUR_WINDOW))
+    month(fake)
+    assert in_install(fake)
+    ends = [
+        datetime.fromisoformat(e["local_time"]).time()
+        for e in fake.timeline
+        if e["event"] in ("install_finished", "reboot_finished")
+    ]
+    assert ends
+    assert all(time(22) <= end <= time(23) for end in ends)  # 235 minutes do not outlast it
+    assert check_timeline(fake.timeline) == []
+
+
+def test_r27_an_assessment_due_as_the_window_closes_waits_for_the_next_one() -> None:
+    policy = OrchestrationPolicy(off_peak=ONE_HOUR_WINDOW, enablement_work=timedelta(hours=1))
+    fake = world(vm("web1"), policy=policy)
+    fake.run_until(datetime(2027, 1, 7, tzinfo=timezone.utc))
+    finished = fake.timeline.events("enablement_finished")[0]
+    assert datetime.fromisoformat(finished["local_time"]).time() == time(23)
+    first = fake.timeline.events("assessment_started")[0]
+    assert datetime.fromisoformat(first["local_time"]).time() == time(22)
+    assert moment(first) - moment(finished) == timedelta(hours=23)

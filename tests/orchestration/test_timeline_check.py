@@ -215,3 +215,13 @@ def test_unhealthy_vms_in_generated_fleets_still_keep_the_invariants(unhealthy: 
     month(fake)
     assert check_timeline(fake.timeline) == []
     assert bool(fake.timeline.events("phase_halted")) is unhealthy
+
+
+def test_r27_an_install_or_reboot_that_ends_after_the_window_is_flagged() -> None:
+    started, verdict = run("a", "2027-01-13T04:30:00Z", "2027-01-13T05:50:00Z")
+    started["local_time"] = "2027-01-13T05:30:00+01:00"
+    finished = {**started, "event": "install_finished", "time": "2027-01-13T05:40:00Z"}
+    finished["local_time"] = "2027-01-13T06:40:00+01:00"
+    assert rules([*RELEASED, started, finished, verdict]) == ["R27"]
+    finished["local_time"] = "2027-01-13T06:00:00+01:00"  # ending as the window closes is fine
+    assert rules([*RELEASED, started, finished, verdict]) == []
