@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import timeit
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 
@@ -48,29 +50,7 @@ def typical_test() -> None:
         )
 
 
-SDK_VM = {
-    "location": "westeurope",
-    "properties": {
-        "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
-        "storageProfile": {
-            "imageReference": {
-                "publisher": "MicrosoftWindowsServer",
-                "offer": "WindowsServer",
-                "sku": "2022-datacenter-azure-edition",
-                "version": "latest",
-            }
-        },
-        "osProfile": {
-            "computerName": "vm1",
-            "adminUsername": "azureuser",
-            "windowsConfiguration": {
-                "provisionVMAgent": True,
-                "enableAutomaticUpdates": True,
-                "patchSettings": {"patchMode": "AutomaticByPlatform"},
-            },
-        },
-    },
-}
+SDK_VM = json.loads((Path(__file__).parents[1] / "compat" / "windows_vm.json").read_text())
 
 
 def typical_sdk_test() -> None:

@@ -3,7 +3,9 @@ builds its clients itself, with no transport, base URL or polling arguments."""
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 from azure.mgmt.compute import ComputeManagementClient
@@ -23,29 +25,8 @@ except ImportError:  # pragma: no cover - older azure-mgmt-resource
     )
 
 FEATURE = ("Microsoft.Compute", "InGuestAutoPatchVMPreview")
-VM = {
-    "location": "westeurope",
-    "properties": {
-        "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
-        "storageProfile": {
-            "imageReference": {
-                "publisher": "MicrosoftWindowsServer",
-                "offer": "WindowsServer",
-                "sku": "2022-datacenter-azure-edition",
-                "version": "latest",
-            }
-        },
-        "osProfile": {
-            "computerName": "web1",
-            "adminUsername": "azureuser",
-            "windowsConfiguration": {
-                "provisionVMAgent": True,
-                "enableAutomaticUpdates": True,
-                "patchSettings": {"patchMode": "AutomaticByPlatform"},
-            },
-        },
-    },
-}
+# The Windows VM every compat client creates (the az CLI's driver and the bench read it too).
+VM = json.loads((Path(__file__).with_name("windows_vm.json")).read_text(encoding="utf-8"))
 INSTALL = {
     "maximumDuration": "PT4H",
     "rebootSetting": "IfRequired",

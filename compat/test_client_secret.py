@@ -16,27 +16,8 @@ SUBSCRIPTION = "8e7d6c5b-4a39-4281-9f0e-1d2c3b4a5968"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
-    files = ["-keyout", str(key), "-out", str(cert)]
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            *subject,
-            *files,
-        ],
-        check=True,
-        capture_output=True,
-    )
+def served(tls: tuple[Path, Path]) -> Iterator[tuple[str, str, Path]]:
+    cert, key = tls
     command = [sys.executable, "-m", "azpatch_fake", "serve", "--require-auth", "--example-world"]
     command += ["--subscription", SUBSCRIPTION, "--tls-cert", str(cert), "--tls-key", str(key)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:

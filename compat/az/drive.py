@@ -17,29 +17,12 @@ from pathlib import Path
 from typing import Any
 
 SUBSCRIPTION = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"  # invented here: created on first use
-VM = {
-    "location": "westeurope",
-    "properties": {
-        "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
-        "storageProfile": {
-            "imageReference": {
-                "publisher": "MicrosoftWindowsServer",
-                "offer": "WindowsServer",
-                "sku": "2022-datacenter-azure-edition",
-                "version": "latest",
-            }
-        },
-        "osProfile": {
-            "computerName": "vm1",
-            "adminUsername": "azureuser",
-            "windowsConfiguration": {
-                "provisionVMAgent": True,
-                "enableAutomaticUpdates": True,
-                "patchSettings": {"patchMode": "AutomaticByOS"},
-            },
-        },
-    },
-}
+# The compat clients' Windows VM, created in AutomaticByOS so that az can switch it.
+VM = json.loads((Path(__file__).parents[1] / "windows_vm.json").read_text(encoding="utf-8"))
+VM["properties"]["osProfile"]["windowsConfiguration"]["patchSettings"]["patchMode"] = (
+    "AutomaticByOS"
+)
+VM["properties"]["osProfile"]["computerName"] = "vm1"
 
 
 def main(az_binary: str, cert: str, key: str) -> None:
