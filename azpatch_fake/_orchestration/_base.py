@@ -95,6 +95,12 @@ class OrchestratorBase:
             and not vm.patch_settings.bypass_platform_safety_checks_on_user_schedule  # R55
         )
 
+    def _run_fits(self, member: Member, now: float) -> bool:
+        """R27: a run starting now would finish its assessment and set-up inside the window."""
+        world = self.world
+        lead = world.assessment_duration.total_seconds() + world.install_overhead.total_seconds()
+        return now + lead < member.window.open_until
+
     def _shared(self, patches: Iterable[Patch]) -> tuple[Patch, ...]:
         """One tuple for each distinct list of patches: thousands of VMs in one state share
         it, instead of each keeping a copy for the garbage collector to walk."""

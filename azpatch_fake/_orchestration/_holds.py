@@ -95,7 +95,7 @@ class Holds(OrchestratorBase):
             )
         if now < member.not_before:
             return Hold("R33", "pending and failed patches are retried in the next off-peak window")
-        if now + self.world.assessment_duration.total_seconds() >= member.window.open_until:
+        if not self._run_fits(member, now):
             start = member.window.hours.window(member.zone_info, now)[0]
             return Hold(
                 "R27",

@@ -24,8 +24,10 @@ class Rollout:
         self.ended = False
 
     def phase_index(self, region: str) -> int:
-        """Regions that joined after the plan was made go after its last phase."""
-        return self.phase_of.get(region, len(self.phases))
+        """A region the plan did not know (its first VM joined after the release) goes with
+        the phase in progress, so its VMs are patched this month; pairs still apply (R42)."""
+        found = self.phase_of.get(region)
+        return found if found is not None else max(self.phase, 0)
 
     def allows(self, region: str, now: float) -> bool:
         return (

@@ -33,7 +33,7 @@ class InstallRuns(OrchestratorBase):
             and vm.power_state == "running"
             and vm.patch_mode_ready
             and now >= member.not_before
-            and now + self.world.assessment_duration.total_seconds() < member.window.open_until
+            and self._run_fits(member, now)
             and self._schedulable(vm)
         )
 

@@ -423,3 +423,15 @@ def test_r27_an_assessment_due_as_the_window_closes_waits_for_the_next_one() -> 
     first = fake.timeline.events("assessment_started")[0]
     assert datetime.fromisoformat(first["local_time"]).time() == time(22)
     assert moment(first) - moment(finished) == timedelta(hours=23)
+
+
+def test_r41_a_region_the_plan_did_not_know_is_patched_in_the_same_month() -> None:
+    fake = world(vm("canary", "eastus2euap"), vm("web1", "westeurope"))
+    fake.run_until(RELEASE + timedelta(days=5))  # the plan was made at the release
+    fake.add_vm(
+        "rg", "late", os_type="Windows", location="brazilsouth", patch_mode="AutomaticByPlatform"
+    )
+    month(fake)
+    late = [e for e in fake.timeline.events("install_started") if e["vm"].endswith("/late")]
+    assert [e["rollout"] for e in late] == ["2027-01"]  # this month, not the next
+    assert not check_timeline(fake.timeline)
