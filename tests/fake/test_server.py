@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -70,6 +71,21 @@ def test_concurrent_patches_honour_etags(served: FakeAzure) -> None:
 USERS_OWN = "5b8e2f1c-3a7d-4c9e-8f6a-1d2b3c4e5f60"  # a subscription the server never saw
 
 
+@contextmanager
+def _serving(*flags: str, lines: int = 1) -> Iterator[list[str]]:
+    """``python -m azpatch_fake serve`` with ``flags``: its first ``lines`` lines; on leaving,
+    SIGTERM, which it must answer with exit status 0."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        yield [process.stdout.readline().strip() for _ in range(lines)]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
 def _provider_of(base: str, subscription: str) -> httpx.Response:
     return httpx.get(
         f"{base}/subscriptions/{subscription}/providers/Microsoft.Compute?api-version=2024-07-01"
@@ -82,13 +98,7 @@ def _provider_of(base: str, subscription: str) -> httpx.Response:
 def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm(
     flags: tuple[str, ...], status: int
 ) -> None:
-    with subprocess.Popen(
-        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", *flags],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
+    with _serving(*flags) as (line,):
         assert line.startswith("listening on http://127.0.0.1:")
         base = line.removeprefix("listening on ")
         first = _provider_of(base, "00000000-0000-0000-0000-00000000000a")
@@ -98,8 +108,6 @@ def test_the_command_line_prints_where_it_listens_and_stops_on_sigterm(
         assert response.status_code == status
         if flags:
             assert response.json()["error"]["code"] == "SubscriptionNotFound"
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
 
 
 def test_tls(tmp_path: Path) -> None:
@@ -145,21 +153,13 @@ def test_tls(tmp_path: Path) -> None:
 
 def _served_lines(*flags: str) -> tuple[list[str], str]:
     """The first lines ``serve`` prints with ``flags``, and the VM names of its first page."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", *flags],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        lines = [process.stdout.readline().strip() for _ in range(3)]
+    with _serving(*flags, lines=3) as lines:
         base = lines[0].removeprefix("listening on ")
         subscription = lines[2].removeprefix("export AZURE_SUBSCRIPTION_ID=")
         listed = httpx.get(
             f"{base}/subscriptions/{subscription}/providers/Microsoft.Compute/virtualMachines",
             params={"api-version": "2024-07-01"},
         ).json()["value"]
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
     return lines, " ".join(vm["name"] for vm in listed)
 
 
@@ -195,16 +195,9 @@ def test_a_missing_fleet_file_is_one_line_and_exit_status_2(tmp_path: Path) -> N
 def test_a_reset_loads_the_fleet_it_is_given() -> None:
     from azpatch_fake import example_fleet, remote
 
-    with subprocess.Popen(
-        [sys.executable, "-m", "azpatch_fake", "serve", "--port", "0", "--example-world"],
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as process:
-        assert process.stdout is not None
-        base = process.stdout.readline().strip().removeprefix("listening on ")
+    with _serving("--example-world") as (line,):
+        base = line.removeprefix("listening on ")
         with remote(base) as control:
             assert control.health()["vms"] > 100
             assert control.reset(example_fleet(5, seed=1))["vms"] == 5
             assert control.reset()["vms"] > 100  # as the server started
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
