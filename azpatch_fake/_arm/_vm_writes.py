@@ -93,6 +93,15 @@ def _read_os_changes(
                 current.bypass_platform_safety_checks_on_user_schedule if bypass is None else bypass
             ),
         )
+    if os_type == "Linux" and "timeZone" in config:
+        raise ArmError(  # ARM's LinuxConfiguration has no timeZone: the guest's own setting
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid and could not be deserialized: 'Could not find"
+            " member 'timeZone' on object of type 'LinuxConfiguration'. Path"
+            " 'properties.osProfile.linuxConfiguration.timeZone'.'",
+            "properties.osProfile.linuxConfiguration.timeZone",
+        )
     time_zone = config.text("timeZone") if os_type == "Windows" else None
     if time_zone is not None:
         try:
@@ -174,10 +183,14 @@ def _apply(world: World, record: VmRecord, changes: _OsChanges, *, creating: boo
         world.platform.placement_changed(record)  # its off-peak window moves
     if changes.computer_name and creating:
         record.computer_name = changes.computer_name
-    mode_changed = changes.settings.patch_mode != record.patch_settings.patch_mode
+    before = record.patch_settings
     record.patch_settings = changes.settings
-    if mode_changed and (not creating or changes.settings.patch_mode == "AutomaticByPlatform"):
+    if changes.settings.patch_mode != before.patch_mode and (
+        not creating or changes.settings.patch_mode == "AutomaticByPlatform"
+    ):
         world.patch_mode_changed(record)
+    elif changes.settings.assessment_mode != before.assessment_mode:
+        world.assessment_mode_changed(record)
     record.etag_version += 1
 
 

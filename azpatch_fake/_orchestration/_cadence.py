@@ -21,12 +21,13 @@ class Cadence(OrchestratorBase):
     def track(self, vm: VmRecord, *, enabled: bool) -> None:
         """``vm``'s patch mode may have changed; ``enabled`` means it is Ready already."""
         member = self._members.get(vm.vm_id)
+        now = self._now()
         if vm.patch_settings.patch_mode != ABP:
             if member is not None and member.active:
                 member.active = False
                 self._leave(member)
+            self._assess_only(vm, member, now)
             return
-        now = self._now()
         if member is None or not member.active:
             member = self._join(vm, member, now)
         member.enable_step_at = -1.0  # an enablement step already scheduled no longer counts
@@ -39,6 +40,22 @@ class Cadence(OrchestratorBase):
         member.enable_left = self.policy.enablement_work.total_seconds()
         if now < member.window.open_until:
             self._enable(member, now)
+
+    def _assess_only(self, vm: VmRecord, member: Member | None, now: float) -> None:
+        """R11: ``assessmentMode`` AutomaticByPlatform in another patch mode: the platform
+        assesses it every 24 h off-peak, and never patches it."""
+        wanted = vm.patch_settings.assessment_mode == ABP and vm.provision_vm_agent
+        if member is None:
+            if not wanted:
+                return
+            location = region(vm.location).name
+            window = self._window_for(vm, location, now)
+            member = self._members[vm.vm_id] = Member(vm, window, location)
+            member.active = False
+        member.assess_only = wanted
+        if wanted and not member.listed:
+            member.window.members.append(member)
+            member.listed = True
 
     def members(self) -> list[Member]:
         """The VMs in AutomaticByPlatform mode."""
@@ -62,7 +79,7 @@ class Cadence(OrchestratorBase):
             self._group(member)
 
     def _window_for(self, vm: VmRecord, location: str, now: float) -> WindowGroup:
-        zone_name = vm.time_zone or region(location).time_zone
+        zone_name = vm.time_zone or "UTC"  # an Azure VM's clock keeps UTC unless set
         hours = self.policy.hours_for(location)
         key = (zone_name, hours)
         window = self._windows.get(key)
@@ -75,9 +92,12 @@ class Cadence(OrchestratorBase):
         location = region(vm.location).name
         window = self._window_for(vm, location, now)
         if member is None or member.window is not window:
+            if member is not None:
+                member.assess_only = False  # its old window forgets it
             member = Member(vm, window, location)
             self._members[vm.vm_id] = member
         member.active = True
+        member.assess_only = False
         member.refresh_placement()
         if not member.listed:
             window.members.append(member)
@@ -126,6 +146,11 @@ class Cadence(OrchestratorBase):
         kept = []
         regions = set()
         for member in window.members:
+            if member.assess_only:
+                kept.append(member)
+                if member.vm.power_state == "running":
+                    self._assess_if_due(member, now)
+                continue
             if not member.active:
                 member.listed = False
                 continue
@@ -148,9 +173,13 @@ class Cadence(OrchestratorBase):
             if member.enable_left > 0:
                 self._enable(member, now)
             return
+        self._assess_if_due(member, now)
+
+    def _assess_if_due(self, member: Member, now: float) -> None:
+        """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
         every = (
             self.policy.platform_assessment_every
-            if vm.patch_settings.assessment_mode == ABP
+            if member.vm.patch_settings.assessment_mode == ABP
             else self.policy.assessment_every
         ).total_seconds()
         since = now - member.last_assessed

@@ -32,6 +32,7 @@ class Member:
 
     __slots__ = (
         "active",
+        "assess_only",
         "availability_set",
         "available",
         "available_key",
@@ -66,6 +67,7 @@ class Member:
         self.availability_set: str | None = vm.availability_set
         self.update_domain: int | None = vm.platform_update_domain if vm.availability_set else None
         self.active = True
+        self.assess_only = False  # R11: assessed by the platform, never patched by it
         self.listed = False
         self.busy = False
         self.group: Group | None = None

@@ -2,8 +2,9 @@
 
 Subscriptions spread over every public region; about a third of the VMs in
 availability sets of several sizes, a third in zones, Windows and Linux on
-supported images, some Windows VMs on their own time zone, and a few with
-daily assessments or reboots set to Never.
+supported images, most clocks set to their region's time zone (a Windows name
+where one maps to it), some Windows VMs on another zone, the rest on UTC as
+Azure leaves them, and a few with daily assessments or reboots set to Never.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from .._world._images import DEFAULT_IMAGES
-from .._world._regions import PUBLIC_REGIONS
+from .._world._regions import PUBLIC_REGIONS, region
+from .._world._windows_time_zones import WINDOWS_TO_IANA
 
 __all__ = ["example_fleet"]
 
 _WINDOWS_ZONES = ("Pacific Standard Time", "W. Europe Standard Time", "Tokyo Standard Time")
 _SET_SIZES = (2, 3, 5, 9, 10, 12, 20, 40)
+_IANA_TO_WINDOWS = {iana: name for name, iana in sorted(WINDOWS_TO_IANA.items(), reverse=True)}
 
 
 def example_fleet(
@@ -78,7 +81,13 @@ def _vm(
         spec["zone"] = zone
     if availability_set is not None:
         spec["availability_set"] = availability_set
-    if os_type == "Windows" and rng.random() < 0.1:
+    clock = rng.random()
+    local = region(location).time_zone
+    if clock < 0.7:
+        zone_name = _IANA_TO_WINDOWS.get(local) if os_type == "Windows" else local
+        if zone_name:
+            spec["time_zone"] = zone_name
+    elif os_type == "Windows" and clock < 0.8:
         spec["time_zone"] = rng.choice(_WINDOWS_ZONES)
     if rng.random() < 0.2:
         spec["assessment_mode"] = "AutomaticByPlatform"

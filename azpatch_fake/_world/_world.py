@@ -262,6 +262,12 @@ class World:
 
         self.clock.call_later(self.patch_mode_enable_delay, ready)
 
+    def assessment_mode_changed(self, vm: VmRecord) -> None:
+        """R11: outside AutomaticByPlatform patching, the assessment mode alone decides
+        whether the platform assesses ``vm``."""
+        if vm.patch_settings.patch_mode != "AutomaticByPlatform":
+            self.platform.track(vm, enabled=vm.patch_mode_ready)
+
     def add_patch(self, os_type: str, patch: Patch) -> None:
         self.catalog.add(os_type, patch)
 

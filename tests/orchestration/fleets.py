@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, load_fleet
+from azpatch_fake._world._regions import region
 
 START = datetime(2027, 1, 4, 12, tzinfo=timezone.utc)  # a Monday; 13:00 in West Europe
 RELEASE = datetime(2027, 1, 12, 17, tzinfo=timezone.utc)  # Patch Tuesday, January 2027
@@ -23,7 +24,10 @@ LINUX_IMAGE = {
 
 
 def vm(name: str, location: str = "westeurope", **extra: Any) -> dict[str, Any]:
+    """An AutomaticByPlatform VM whose guest clock is set to its region's time zone (a VM
+    with none set keeps UTC, as Azure's do: pass ``time_zone=None``)."""
     os_type = extra.pop("os", "Windows")
+    zone = extra.pop("time_zone", region(location).time_zone)
     return {
         "subscription": extra.pop("subscription", DEFAULT_SUBSCRIPTION),
         "resource_group": extra.pop("resource_group", "rg"),
@@ -32,6 +36,7 @@ def vm(name: str, location: str = "westeurope", **extra: Any) -> dict[str, Any]:
         "os": os_type,
         "image": WINDOWS_IMAGE if os_type == "Windows" else LINUX_IMAGE,
         "patch_mode": "AutomaticByPlatform",
+        **({"time_zone": zone} if zone else {}),
         **extra,
     }
 

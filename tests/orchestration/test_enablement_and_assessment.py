@@ -257,9 +257,78 @@ def test_q1_a_new_time_zone_moves_the_vms_window() -> None:
 
 
 def test_q1_an_unknown_time_zone_is_refused_and_changes_nothing() -> None:
-    fake = world(vm("web1", enabled=True))
+    fake = world(vm("web1", enabled=True, time_zone=None))
     answer = _patch_time_zone(fake, "web1", "Mars Standard Time")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "InvalidParameter"
     assert answer.json()["error"]["target"] == "windowsConfiguration.timeZone"
     assert fake.vm("rg", "web1").time_zone is None
+
+
+def test_q1_a_vm_with_no_time_zone_keeps_utc_as_an_azure_vms_clock_does() -> None:
+    fake = world(vm("web1", "japaneast", time_zone=None))
+    fake.run_until(START + timedelta(days=1))
+    started = fake.timeline.events("enablement_started")[0]
+    assert local(started) == "2027-01-04T22:00:00+00:00"  # not 22:00 in Tokyo
+
+
+def test_q1_a_fleet_file_may_give_a_linux_guest_clock_its_zone() -> None:
+    fake = world(vm("lin1", os="Linux", time_zone="Asia/Tokyo"))
+    fake.run_until(START + timedelta(days=1))
+    assert local(fake.timeline.events("enablement_started")[0]).endswith("+09:00")
+
+
+def test_q1_arm_refuses_a_time_zone_in_a_linux_configuration_and_keeps_the_vm() -> None:
+    fake = world(vm("lin1", os="Linux", time_zone=None, enabled=True))
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg/providers"
+        "/Microsoft.Compute/virtualMachines/lin1"
+    )
+    body = {"properties": {"osProfile": {"linuxConfiguration": {"timeZone": "Asia/Tokyo"}}}}
+    with httpx.Client(transport=fake.transport) as http:
+        answer = http.patch(url, params={"api-version": "2025-11-01"}, json=body)
+        after = http.get(url, params={"api-version": "2025-11-01"}).json()
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "InvalidRequestContent"
+    assert "LinuxConfiguration" in answer.json()["error"]["message"]
+    assert fake.vm("rg", "lin1").time_zone is None
+    assert "timeZone" not in after["properties"]["osProfile"]["linuxConfiguration"]
+
+
+def test_r11_assessment_mode_abp_alone_gets_daily_assessments_and_no_patches() -> None:
+    fake = world(
+        vm("manual", patch_mode="AutomaticByOS", assessment_mode="AutomaticByPlatform"),
+        vm("plain", patch_mode="AutomaticByOS"),
+    )
+    fake.run_until(RELEASE + timedelta(days=10))
+    assessed = {e["vm"].rsplit("/", 1)[1] for e in fake.timeline.events("assessment_started")}
+    assert assessed == {"manual"}
+    nights = [local(e) for e in fake.timeline.events("assessment_started")]
+    assert len(nights) >= 15  # daily
+    assert all("T22:00:00" in n for n in nights)  # off-peak
+    assert fake.vm("rg", "manual").assessment.started_by == "Platform"
+    assert not in_install(fake)
+    assert fake.why_not_patched(fake.vm("rg", "manual")).rule == "R3"
+
+
+def test_r11_setting_and_clearing_assessment_mode_over_the_wire() -> None:
+    fake = world(vm("byos", patch_mode="AutomaticByOS", enabled=True))
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg/providers"
+        "/Microsoft.Compute/virtualMachines/byos"
+    )
+
+    def assessment_mode(mode: str) -> None:
+        settings = {"patchMode": "AutomaticByOS", "assessmentMode": mode}
+        body = {"properties": {"osProfile": {"windowsConfiguration": {"patchSettings": settings}}}}
+        with httpx.Client(transport=fake.transport) as http:
+            answer = http.patch(url, params={"api-version": "2025-11-01"}, json=body)
+        assert answer.status_code == 200, answer.text
+
+    assessment_mode("AutomaticByPlatform")
+    fake.run_until(START + timedelta(days=3))
+    count = len(fake.timeline.events("assessment_started"))
+    assert count >= 2
+    assessment_mode("ImageDefault")
+    fake.run_until(START + timedelta(days=6))
+    assert len(fake.timeline.events("assessment_started")) == count
