@@ -179,9 +179,9 @@ def power_action(
     )
 
     def finish(operation: OperationRecord) -> None:
-        record.power_state = target
         if target == "running":
             record.healthy = True  # its owner acted (Q25): the platform may update it again
+        world.set_power(record, target)
 
     return _run_operation(world, call, record, world.power_duration, finish)
 

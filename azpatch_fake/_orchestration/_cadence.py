@@ -198,19 +198,50 @@ class Cadence(OrchestratorBase):
             return  # R21: it resumes in a window after the VM starts
         resumed = member.enable_left < self.policy.enablement_work.total_seconds()
         self.timeline.add(now, "enablement_started", member, resumed=resumed)
-        left = member.window.open_until - now
-        if member.enable_left <= left:
+        member.enable_from = now
+        if now + member.enable_left <= member.window.open_until:
             member.enable_step_at = now + member.enable_left
             self._at(member.enable_step_at, self._on_enabled, member)
         else:
-            member.enable_left -= left
             member.enable_step_at = member.window.open_until
             self._at(member.enable_step_at, self._on_paused, member)
 
     def _paused(self, member: Member, now: float) -> None:
         if member.enable_step_at == now and member.active:  # else switched again since
-            member.enable_step_at = -1.0
-            self.timeline.add(now, "enablement_paused", member)
+            self._pause_enablement(member, now)
+
+    def _pause_enablement(self, member: Member, now: float) -> None:
+        """The window closed or the VM stopped: the work done so far counts (R16)."""
+        member.enable_left -= now - member.enable_from
+        member.enable_step_at = -1.0
+        self.timeline.add(now, "enablement_paused", member)
+
+    def power_changed(self, vm: VmRecord) -> None:
+        """R21, live: a VM that starts in its window is served in it; one that stops has
+        its enablement paused, its assessment and its install run cut off, and leaves the
+        phase gate (R54)."""
+        member = self._members.get(vm.vm_id)
+        if member is None or not (member.active or member.assess_only):
+            return
+        now = self._now()
+        self.timeline.add(now, "power_changed", member, power_state=vm.power_state)
+        if vm.power_state == "running":
+            if now < member.window.open_until:
+                if member.assess_only:
+                    self._assess_if_due(member, now)
+                else:
+                    self._member_window_opens(member, now)
+                    self._try_start(self._region(member.location), now)
+                    self._check_gate(now)
+            return
+        if member.enable_step_at > now:
+            self._pause_enablement(member, now)
+        record = vm.assessment
+        if record is not None and record.status == "InProgress" and record.started_by == "Platform":
+            record.status, record.finished = "Failed", moment(now)  # the agent stopped with it
+        if member.run is not None:
+            self._interrupt_run(member, now)
+        self._drop_from_gate(member, now)
 
     def _enabled(self, member: Member, now: float) -> None:
         if member.enable_step_at != now or not member.active:

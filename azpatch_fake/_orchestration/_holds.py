@@ -115,10 +115,10 @@ class Holds(OrchestratorBase):
                 return Hold(
                     "R48", f"update domain {group.active_ud} of its availability set is installing"
                 )
-            if group.busy >= self.policy.set_cap(group.size):
+            if group.busy >= self.policy.set_cap(group.patchable()):
                 return Hold("R49", "its availability set's share of VMs in install is full")
             if not group.busy and now < group.bake_until and group.last_ud != member.update_domain:
                 return Hold("R50", f"update domain {group.last_ud} is baking")
-        elif group is not None and group.busy >= self.policy.batch_cap(group.size):
+        elif group is not None and group.busy >= self.policy.batch_cap(group.patchable()):
             return Hold("R46", "its subscription's batch in this region and zone is full")
         return Hold("R53", "eligible; it joins the next batch")

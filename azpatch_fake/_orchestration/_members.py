@@ -39,6 +39,7 @@ class Member:
         "busy",
         "critical",
         "done_rollout",
+        "enable_from",
         "enable_left",
         "enable_step_at",
         "group",
@@ -47,6 +48,7 @@ class Member:
         "location",
         "not_before",
         "resource_id",
+        "run",
         "subscription",
         "timeline_index",
         "update_domain",
@@ -71,7 +73,9 @@ class Member:
         self.listed = False
         self.busy = False
         self.group: Group | None = None
-        self.enable_left = 0.0
+        self.enable_left = 0.0  # enablement work still to do when its last step began
+        self.enable_from = 0.0  # when that step began
+        self.run: object | None = None  # the install run in progress (``_runs._Run``)
         self.enable_step_at = -1.0  # when its one pending enablement step (finish or pause) is due
         self.last_assessed = -math.inf
         self.done_rollout: str | None = None
@@ -128,6 +132,15 @@ class Group:
     @property
     def size(self) -> int:
         return len(self.members)
+
+    def patchable(self) -> int:
+        """Members the platform could patch now (running, Ready, healthy): what the caps and
+        shares count (R46 to R49), so a set of ten with eight deallocated is a set of two."""
+        return sum(
+            1
+            for m in self.members
+            if m.vm.power_state == "running" and m.vm.patch_mode_ready and m.vm.healthy
+        )
 
     def enqueue(self, member: Member) -> None:
         ud = member.update_domain if member.update_domain is not None else -1

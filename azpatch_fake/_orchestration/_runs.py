@@ -68,8 +68,9 @@ class InstallRuns(OrchestratorBase):
 
     def _fill(self, group: Group, rollout: Rollout, now: float, started: list[Member]) -> int:
         """Start what the group's caps allow: R46 (subscriptions), R47 to R50 (sets)."""
+        live = group.patchable()  # R46 to R49 count the members that can be patched
         if group.is_set:
-            cap = self.policy.set_cap(group.size)
+            cap = self.policy.set_cap(live)
             if group.busy:
                 uds = [group.active_ud]
             elif now < group.bake_until:
@@ -77,7 +78,7 @@ class InstallRuns(OrchestratorBase):
             else:
                 uds = list(group.queues)
         else:
-            cap = self.policy.batch_cap(group.size)
+            cap = self.policy.batch_cap(live)
             uds = [-1]
         room = cap - group.busy
         count = 0
@@ -139,7 +140,7 @@ class InstallRuns(OrchestratorBase):
         )
         if member.last_assessed != now:  # Q15: one assessment right before the install
             self._assess(member, now)
-        run = _Run(member, plan, rollout, phase, world.new_id())
+        run = member.run = _Run(member, plan, rollout, phase, world.new_id(), per_patch=per_patch)
         self._at(plan.install_start, self._advance_run, run)
 
     def _advance_run(self, run: _Run, now: float) -> None:
@@ -160,8 +161,18 @@ class InstallRuns(OrchestratorBase):
             for p in available
         ]
 
-    def _release(self, member: Member, run: _Run, now: float, healthy: bool) -> None:
+    def _interrupt_run(self, member: Member, now: float) -> None:
+        """R21: the VM stopped during its run, which ends now: what had not installed stays
+        pending for a later window, and there is no health verdict."""
+        run = member.run
+        if isinstance(run, _Run):
+            run.interrupt(self, now)
+            self._release(member, run, now, None)
+
+    def _release(self, member: Member, run: _Run, now: float, healthy: bool | None) -> None:
+        """The run is over: ``healthy`` is its verdict, None when it was cut off."""
         member.busy = False
+        member.run = None
         state = self._region(member.location)
         state.busy -= 1
         state.zone_busy[member.zone] -= 1
@@ -176,13 +187,13 @@ class InstallRuns(OrchestratorBase):
                     self._at(group.bake_until, self._bake_over, member)
         rollout = run.rollout
         plan = run.plan
-        if plan.pending or plan.failed:
+        if plan.pending or plan.failed or healthy is None:
             member.not_before = max(member.window.open_until, now)  # R33: the next window
             if group is not None:
                 group.enqueue(member)
         else:
             member.done_rollout = rollout.rollout_id
-        if rollout is self.rollout and not rollout.ended:
+        if rollout is self.rollout and not rollout.ended and healthy is not None:
             if healthy:
                 rollout.gate.discard(member)
             else:
@@ -204,23 +215,75 @@ class InstallRuns(OrchestratorBase):
 class _Run:
     """One install run being replayed on the clock, one step per moment of its plan."""
 
-    __slots__ = ("activity_id", "member", "phase", "plan", "rollout", "step")
+    __slots__ = ("activity_id", "member", "per_patch", "phase", "plan", "rollout", "step")
 
     def __init__(
-        self, member: Member, plan: RunPlan, rollout: Rollout, phase: int, activity_id: str
+        self,
+        member: Member,
+        plan: RunPlan,
+        rollout: Rollout,
+        phase: int,
+        activity_id: str,
+        *,
+        per_patch: float,
     ) -> None:
         self.member = member
         self.plan = plan
         self.rollout = rollout
         self.phase = phase
         self.activity_id = activity_id
-        self.step = 0
+        self.per_patch = per_patch
+        self.step = 0  # -1 once the run was cut off: its scheduled steps do nothing
 
     def advance(self, orchestrator: InstallRuns, now: float) -> None:
         """Take the next step; each schedules the one after it."""
+        if self.step < 0:
+            return
         steps = (self._install_started, self._install_finished, self._verdict)
         steps[self.step](orchestrator, now)
         self.step += 1
+
+    def interrupt(self, orchestrator: InstallRuns, now: float) -> None:
+        """Cut the run off at ``now`` (the VM stopped): patches not finished are pending."""
+        plan, member = self.plan, self.member
+        stage = ("assessment", "install", "reboot")[self.step] if self.step >= 0 else "done"
+        if stage == "reboot" and plan.reboot_end is not None and now >= plan.reboot_end:
+            stage = "health_check"
+        self.step = -1
+        detail: dict[str, Any] = {}
+        record = member.vm.installation
+        if stage in ("assessment", "install"):
+            attempted = plan.installed + plan.failed
+            begun = plan.install_end - len(attempted) * self.per_patch
+            done = max(0, min(len(attempted), int((now - begun) // self.per_patch)))
+            finished = attempted[:done] if stage == "install" else ()
+            installed = tuple(p for p in finished if p in plan.installed)
+            failed = tuple(p for p in finished if p not in plan.installed)
+            pending = attempted[len(finished) :] + plan.pending
+            member.vm.installed_patch_ids.update(p.patch_id for p in installed)
+            shared = orchestrator._shared
+            self.plan = plan = attrs.evolve(
+                plan, installed=shared(installed), failed=shared(failed), pending=shared(pending)
+            )
+            if record is not None and record.activity_id == self.activity_id:
+                record.status, record.finished = "Failed", moment(now)  # Q12: the agent stopped
+                record.installed, record.failed, record.pending = installed, failed, plan.pending
+            detail["patches"] = (
+                _patches(installed, "Installed")
+                + _patches(failed, "Failed")
+                + _patches(plan.pending, "Pending")
+            )
+        elif stage == "reboot" and record is not None and record.activity_id == self.activity_id:
+            record.reboot_status = "Failed"
+        orchestrator.timeline.add(
+            now,
+            "install_interrupted",
+            member,
+            stage=stage,
+            power_state=member.vm.power_state,
+            **detail,
+            **self._detail(),
+        )
 
     def _detail(self) -> dict[str, Any]:
         return {"rollout": self.rollout.rollout_id, "phase": self.phase}
@@ -239,14 +302,15 @@ class _Run:
             started_by="Platform",
         )
         group = member.group
+        live = group.patchable() if group else None
         orchestrator.timeline.add(
             now,
             "install_started",
             member,
             selected=len(plan.installed) + len(plan.failed) + len(plan.pending),
             off_peak=member.window.hours.describe(),
-            set_size=group.size if group and group.is_set else None,
-            pool_size=group.size if group and not group.is_set else None,
+            set_size=live if group and group.is_set else None,
+            pool_size=live if group and not group.is_set else None,
             **self._detail(),
         )
         orchestrator._at(plan.install_end, orchestrator._advance_run, self)
@@ -284,6 +348,8 @@ class _Run:
         orchestrator._at(plan.verdict_at, orchestrator._advance_run, self)
 
     def reboot_finished(self, orchestrator: InstallRuns, now: float) -> None:
+        if self.step < 0:
+            return
         record = self.member.vm.installation
         if record is not None and record.activity_id == self.activity_id:
             record.reboot_status = self.plan.reboot_status

@@ -35,6 +35,8 @@ EVENTS = (
     "health_verdict",
     "gate_decision",
     "rollout_resumed",
+    "power_changed",
+    "install_interrupted",
 )
 _CODES = {event: code for code, event in enumerate(EVENTS)}
 

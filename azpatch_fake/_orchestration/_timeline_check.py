@@ -3,8 +3,9 @@
 It reads only the documented event format (JSON Lines or the dicts of
 ``fake.timeline``), so it checks any timeline, including one written by a
 different build: geo-pairs (R42), zones (R45), subscription batches (R46),
-availability sets (R47 to R49), off-peak starts (R27), Critical and Security
-only (R26), the 30-day bound (R28), phase order (R41) and halts (R44).
+availability sets (R47 to R49), off-peak starts and ends (R27), Critical and
+Security only (R26), the 30-day bound (R28), phase order (R41), halts (R44) and
+nothing running on a VM that is off (R21).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def _in_window(local_time: str, window: str, *, ending: bool = False) -> bool:
     return OffPeakHours(start, end).contains(local) or (ending and local == end)
 
 
+_RUN_STEPS = frozenset({"install_finished", "reboot_started", "reboot_finished", "health_verdict"})
+
+
 def _cap(size: int, share: float, minimum_size: int = 0) -> int:
     return 1 if size < minimum_size else max(1, int(share * size))
 
@@ -61,6 +65,7 @@ class _Replay:
         self.zones: dict[tuple[str, str], Counter[str | None]] = defaultdict(Counter)
         self.sets: dict[tuple[str, str], Counter[int | None]] = defaultdict(Counter)
         self.pools: dict[tuple[str, str, str, str | None], int] = defaultdict(int)
+        self.off: set[str] = set()  # VMs stopped or deallocated
 
     def flag(self, event: Mapping[str, Any], rule: str, message: str) -> None:
         self.found.append(Violation(event["time"], rule, message))
@@ -76,7 +81,14 @@ class _Replay:
             self.halted.setdefault(event["rollout"], moment)
         elif kind == "rollout_resumed":
             self.halted.pop(event["rollout"], None)
+        elif kind == "power_changed":
+            if event["power_state"] == "running":
+                self.off.discard(event["vm"])
+            else:
+                self.off.add(event["vm"])
         elif kind == "install_started":
+            if event["vm"] in self.off:
+                self.flag(event, "R21", f"{event['vm']} starts a run while it is off")
             self.started(event, moment)
         elif kind == "install_finished":
             for patch in event.get("patches", []):
@@ -89,7 +101,9 @@ class _Replay:
             local = event.get("local_time")
             if window and local and not _in_window(local, window, ending=True):
                 self.flag(event, "R27", f"{event['vm']} ends its {kind[:-9]} at {local}, late")
-        if kind == "health_verdict" and event["vm"] in self.open:
+        if kind in _RUN_STEPS and event["vm"] in self.off:
+            self.flag(event, "R21", f"{event['vm']} goes on with its run while it is off")
+        if kind in ("health_verdict", "install_interrupted") and event["vm"] in self.open:
             self.ended(self.open.pop(event["vm"]))
 
     def started(self, event: Mapping[str, Any], moment: float) -> None:

@@ -211,6 +211,6 @@ def _power_schedule(fake: FakeAzure, record: VmRecord, periods: list[Any], where
         on = _moment(period["on"], f"{here}.on") if period.get("on") else None
         if on is not None and on <= off:
             raise FleetError(f"{here}: 'on' must come after 'off'")
-        fake.clock.call_at(off, lambda: setattr(record, "power_state", "deallocated"))
+        fake.clock.call_at(off, lambda: fake.set_power(record, "deallocated"))
         if on is not None:
-            fake.clock.call_at(on, lambda: setattr(record, "power_state", "running"))
+            fake.clock.call_at(on, lambda: fake.set_power(record, "running"))

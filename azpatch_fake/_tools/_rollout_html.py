@@ -36,6 +36,9 @@ def _runs(events: list[Mapping[str, Any]], rollout: str) -> list[dict[str, Any]]
         elif event["event"] == "health_verdict" and event["vm"] in started:
             first = started.pop(event["vm"])
             runs.append({**first, "end": event["time"], "healthy": event["healthy"]})
+        elif event["event"] == "install_interrupted" and event["vm"] in started:
+            first = started.pop(event["vm"])  # the VM stopped: no verdict (R21)
+            runs.append({**first, "end": event["time"], "healthy": None})
     return runs
 
 
@@ -108,7 +111,7 @@ def _bar(run: Mapping[str, Any], x: Callable[[str], float], top: int) -> str:
     ud = run.get("update_domain")
     name = run["vm"].rsplit("/", 1)[-1]
     label = f"{name} zone {run['zone'] or 'none'}" + (f" UD {ud}" if ud is not None else "")
-    outline = "" if run["healthy"] else ' stroke="#d62728" stroke-width="2"'
+    outline = "" if run["healthy"] is not False else ' stroke="#d62728" stroke-width="2"'
     attributes = {
         "vm": run["vm"],
         "region": run["location"],
@@ -117,7 +120,7 @@ def _bar(run: Mapping[str, Any], x: Callable[[str], float], top: int) -> str:
         "update-domain": "" if ud is None else ud,
         "start": run["time"],
         "end": run["end"],
-        "healthy": str(run["healthy"]).lower(),
+        "healthy": {True: "true", False: "false", None: "unknown"}[run["healthy"]],
     }
     data = " ".join(f'data-{key}="{escape(str(value))}"' for key, value in attributes.items())
     text = (

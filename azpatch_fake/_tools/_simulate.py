@@ -49,6 +49,8 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
                     )
         elif event["event"] == "install_finished":
             last[(event["rollout"], event["vm"])] = event["status"]
+        elif event["event"] == "install_interrupted":  # the VM stopped: its patches wait
+            last[(event["rollout"], event["vm"])] = "CompletedWithWarnings"
     current = fake.orchestrator.rollout
     for (rollout, region), row in rows.items():
         for member in vms_by_region.get(region, []):

@@ -47,6 +47,8 @@ class Platform(Protocol):
 
     def placement_changed(self, vm: VmRecord) -> None: ...
 
+    def power_changed(self, vm: VmRecord) -> None: ...
+
     def user_assessed(self, vm: VmRecord) -> None: ...
 
 
@@ -54,6 +56,9 @@ class _NoPlatform:
     """Until a platform is attached: nothing orchestrates."""
 
     def track(self, vm: VmRecord, *, enabled: bool) -> None:
+        pass
+
+    def power_changed(self, vm: VmRecord) -> None:
         pass
 
     def placement_changed(self, vm: VmRecord) -> None:
@@ -261,6 +266,14 @@ class World:
             vm.patch_mode_ready = True
 
         self.clock.call_later(self.patch_mode_enable_delay, ready)
+
+    def set_power(self, vm: VmRecord, power_state: str) -> None:
+        """``vm`` starts or stops now (running, stopped or deallocated): the platform
+        sees it at once (R21), not only when a window opens."""
+        if power_state == vm.power_state:
+            return
+        vm.power_state = power_state
+        self.platform.power_changed(vm)
 
     def assessment_mode_changed(self, vm: VmRecord) -> None:
         """R11: outside AutomaticByPlatform patching, the assessment mode alone decides

@@ -63,8 +63,10 @@ def in_install(fake: FakeAzure) -> list[tuple[datetime, datetime, dict[str, Any]
     for event in fake.timeline:
         if event["event"] == "install_started":
             opened[event["vm"]] = event
-        elif event["event"] == "health_verdict":
-            started = opened.pop(event["vm"])
+        elif event["event"] in ("health_verdict", "install_interrupted"):
+            started = opened.pop(event["vm"], None)
+            if started is None:
+                continue  # cut off in its assessment, before it installed anything
             spans.append((moment(started), moment(event), started))
     return spans
 

@@ -225,3 +225,29 @@ def test_r27_an_install_or_reboot_that_ends_after_the_window_is_flagged() -> Non
     assert rules([*RELEASED, started, finished, verdict]) == ["R27"]
     finished["local_time"] = "2027-01-13T06:00:00+01:00"  # ending as the window closes is fine
     assert rules([*RELEASED, started, finished, verdict]) == []
+
+
+def _power(name: str, when: str, state: str) -> dict[str, Any]:
+    return {
+        "time": when,
+        "event": "power_changed",
+        "vm": f"{GROUP}/virtualMachines/{name}",
+        "power_state": state,
+    }
+
+
+def test_r21_a_run_that_starts_or_goes_on_while_the_vm_is_off() -> None:
+    starts_off = [_power("a", "2027-01-12T21:00:00Z", "deallocated")]
+    starts_off += run("a", "2027-01-12T22:00:00Z", "2027-01-12T22:30:00Z")
+    assert rules(RELEASED + starts_off) == ["R21", "R21"]  # the start and the verdict
+    goes_on = run("b", "2027-01-12T22:00:00Z", "2027-01-12T22:30:00Z")
+    goes_on += [_power("b", "2027-01-12T22:10:00Z", "stopped")]
+    assert rules(RELEASED + goes_on) == ["R21"]
+
+
+def test_r21_a_run_cut_off_as_the_vm_stops_is_clean() -> None:
+    cut = run("a", "2027-01-12T22:00:00Z", "2027-01-12T22:30:00Z")[:1]
+    cut += [_power("a", "2027-01-12T22:10:00Z", "deallocated")]
+    cut += [{**cut[0], "time": "2027-01-12T22:10:00Z", "event": "install_interrupted"}]
+    cut += run("b", "2027-01-12T22:10:00Z", "2027-01-12T22:30:00Z")  # the slot is free again
+    assert rules(RELEASED + cut) == []
