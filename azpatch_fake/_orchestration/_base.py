@@ -16,6 +16,7 @@ from .._world._images import is_supported
 from .._world._off_peak import OffPeakHours
 from .._world._records import AssessmentRecord, Patch, VmRecord
 from .._world._regions import conflicts
+from ._install_run import RunPlan
 from ._members import Group, Member, RegionState, WindowGroup
 from ._rollout import Rollout
 from ._scheduler import EventScheduler
@@ -143,4 +144,23 @@ class OrchestratorBase:
         raise NotImplementedError
 
     def _member_window_opens(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _first_attempts_wait(
+        self, state: RegionState, rollout: Rollout, now: float, zone_fixed: bool, zone: str | None
+    ) -> bool:
+        raise NotImplementedError
+
+    def _next_run(  # noqa: PLR0917
+        self,
+        member: Member,
+        rollout: Rollout,
+        plan: RunPlan,
+        phase: int,
+        now: float,
+        healthy: bool | None,
+    ) -> None:
+        raise NotImplementedError
+
+    def _startable(self, member: Member, rollout: Rollout, now: float) -> bool:
         raise NotImplementedError

@@ -126,9 +126,7 @@ class Cadence(OrchestratorBase):
         group = member.group  # kept on the member: a run in progress releases through it
         if group is not None and member in group.members:
             group.members.remove(member)
-            for queue in group.queues.values():
-                if member in queue:
-                    queue.remove(member)
+            group.forget(member)
         self._drop_from_gate(member, self._now())
 
     def _open_window_group(self, window: WindowGroup, now: float) -> None:

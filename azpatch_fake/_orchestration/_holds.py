@@ -71,6 +71,12 @@ class Holds(OrchestratorBase):
         if rollout is None or rollout.ended:
             return Hold("R40", "no rollout in progress; the next starts at the monthly release")
         if member.done_rollout == rollout.rollout_id:
+            if member.given_up:
+                return Hold(
+                    "Q26",
+                    f"given up for rollout {rollout.rollout_id} after {member.failed_runs} runs"
+                    " that failed or installed nothing; the next release tries again",
+                )
             return Hold("R28", f"already patched in rollout {rollout.rollout_id}")
         if member.busy:
             return Hold("R32", "in install now (a run is never cut short)")
@@ -82,7 +88,8 @@ class Holds(OrchestratorBase):
                 f"rollout {rollout.rollout_id} halted: {culprit} is unhealthy; it resumes at"
                 f" {lifts} (Q24), or the next release starts first",
             )
-        if now >= rollout.deadline:
+        retry = member.tried == rollout.rollout_id
+        if now >= rollout.deadline and not retry:
             return Hold("R28", "the rollout's 30 days are over; the next release catches it up")
         index = rollout.phase_index(member.location)
         if index > rollout.phase:
@@ -95,6 +102,10 @@ class Holds(OrchestratorBase):
             )
         if now < member.not_before:
             return Hold("R33", "pending and failed patches are retried in the next off-peak window")
+        state = self._region(member.location)
+        zone_fixed, zone = state.busy_zone()
+        if retry and self._first_attempts_wait(state, rollout, now, zone_fixed, zone):
+            return Hold("Q26", "a retry waits while first attempts in its region or pair can start")
         if not self._run_fits(member, now):
             start = member.window.hours.window(member.zone_info, now)[0]
             return Hold(
@@ -102,11 +113,9 @@ class Holds(OrchestratorBase):
                 f"not in off-peak hours ({member.window.hours.describe()} local);"
                 f" next window at {local_iso(start, member.zone_info)}",
             )
-        state = self._region(member.location)
         for partner in sorted(state.conflicts):
             if partner in self._regions and self._regions[partner].busy:
                 return Hold("R42", f"paired region {partner} is installing")
-        zone_fixed, zone = state.busy_zone()
         if zone_fixed and zone != member.zone:
             return Hold("R45", f"zone {zone or 'none'} of {state.name} is installing")
         group = member.group

@@ -42,6 +42,8 @@ class Member:
         "enable_from",
         "enable_left",
         "enable_step_at",
+        "failed_runs",
+        "given_up",
         "group",
         "last_assessed",
         "listed",
@@ -49,8 +51,10 @@ class Member:
         "not_before",
         "resource_id",
         "run",
+        "runs",
         "subscription",
         "timeline_index",
+        "tried",
         "update_domain",
         "vm",
         "window",
@@ -79,6 +83,10 @@ class Member:
         self.enable_step_at = -1.0  # when its one pending enablement step (finish or pause) is due
         self.last_assessed = -math.inf
         self.done_rollout: str | None = None
+        self.tried: str | None = None  # the rollout of its last run; ``runs`` counts them
+        self.runs = 0
+        self.failed_runs = 0  # Q26: runs of that rollout that failed or made no progress
+        self.given_up = False  # Q26: done with that rollout without its patches
         self.not_before = -math.inf
         self.timeline_index = -1
         # The last assessment's result, reused until a release or an install changes it.
@@ -111,6 +119,7 @@ class Group:
         "last_ud",
         "members",
         "queues",
+        "retries",
         "zone",
     )
 
@@ -122,8 +131,10 @@ class Group:
         self.active_ud: int | None = None
         self.last_ud: int | None = None
         self.bake_until = -math.inf
-        # Members still to patch this rollout, per update domain (-1 outside sets).
+        # Members still to patch this rollout, per update domain (-1 outside sets): first
+        # attempts, and retries of pending and failed patches, which wait behind them.
         self.queues: dict[int, list[Member]] = {}
+        self.retries: dict[int, list[Member]] = {}
 
     @property
     def is_set(self) -> bool:
@@ -142,9 +153,15 @@ class Group:
             if m.vm.power_state == "running" and m.vm.patch_mode_ready and m.vm.healthy
         )
 
-    def enqueue(self, member: Member) -> None:
+    def enqueue(self, member: Member, *, retry: bool = False) -> None:
         ud = member.update_domain if member.update_domain is not None else -1
-        self.queues.setdefault(ud, []).append(member)
+        (self.retries if retry else self.queues).setdefault(ud, []).append(member)
+
+    def forget(self, member: Member) -> None:
+        for queues in (self.queues, self.retries):
+            for queue in queues.values():
+                if member in queue:
+                    queue.remove(member)
 
 
 class RegionState:

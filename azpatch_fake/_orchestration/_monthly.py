@@ -43,9 +43,7 @@ class MonthlyRollout(OrchestratorBase):
         )
         for location in sorted(self._regions):
             self._shuffle(self._regions[location], rollout_id)
-        self.world.clock.call_at_epoch(
-            deadline, lambda: self._end_rollout(rollout, deadline, "R28: 30 days after the release")
-        )
+        self.world.clock.call_at_epoch(deadline, lambda: self._close_rollout(rollout, deadline))
         self._start_phase(rollout, 0, now)
 
     def _shuffle(self, state: RegionState, rollout_id: str) -> None:
@@ -53,7 +51,7 @@ class MonthlyRollout(OrchestratorBase):
         rng = random.Random(f"{self._seed}:{rollout_id}:{state.name}")
         for key in sorted(state.groups):
             group = state.groups[key]
-            group.queues = {}
+            group.queues, group.retries = {}, {}
             members = sorted(group.members, key=lambda m: m.resource_id)
             rng.shuffle(members)
             for member in members:
@@ -68,8 +66,20 @@ class MonthlyRollout(OrchestratorBase):
         rollout.ended = True
         self.timeline.add(now, "rollout_ended", rollout=rollout.rollout_id, reason=reason)
 
+    def _close_rollout(self, rollout: Rollout, now: float) -> None:
+        """R28: no VM's first run starts after the 30 days; retries go on (R33)."""
+        if rollout.ended:
+            return
+        self.timeline.add(
+            now,
+            "rollout_closed",
+            rollout=rollout.rollout_id,
+            reason="R28: 30 days after the release; pending and failed patches are retried"
+            " until the next release (R33)",
+        )
+
     def _start_phase(self, rollout: Rollout, index: int, now: float) -> None:
-        if rollout.ended or rollout.halted:
+        if rollout.ended or rollout.halted or not rollout.takes_first_attempts(now):
             return
         if index >= len(rollout.phases):
             self.timeline.add(
@@ -127,13 +137,18 @@ class MonthlyRollout(OrchestratorBase):
             phase=index + 1,
             regions=rollout.phases[index],
         )
+        counts = rollout.results.get(index + 1, {"succeeded": 0, "failed": 0, "pending": 0})
         self.timeline.add(
             now,
             "gate_decision",
             rollout=rollout.rollout_id,
             phase=index + 1,
             decision="advance",
-            reason="every eligible VM updated and stayed healthy",
+            reason="every eligible VM ran and stayed healthy (Q27: failed and pending patches"
+            " are retried in later windows and do not hold the next phase, Q8)",
+            succeeded=counts["succeeded"],
+            failed=counts["failed"],
+            pending=counts["pending"],
         )
         last = index + 1 >= len(rollout.phases)
         when = now if last else now + self.policy.phase_bake.total_seconds()

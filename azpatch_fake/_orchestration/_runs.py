@@ -38,19 +38,29 @@ class InstallRuns(OrchestratorBase):
         )
 
     def _try_start(self, state: RegionState, now: float, only: Group | None = None) -> None:
-        """Start what may start in the region; ``only`` when nothing but that group changed."""
+        """Start what may start in the region, first attempts before retries (Q26); ``only``
+        when nothing but that group changed."""
         rollout = self.rollout
-        if rollout is None or not rollout.allows(state.name, now):
+        if rollout is None or not rollout.allows(state.name):
             return
         if any(self._regions[p].busy for p in state.conflicts if p in self._regions):
             return  # R42
         zone_fixed, zone = state.busy_zone()
+        groups = (only,) if only is not None else tuple(state.groups.values())
         started: list[Member] = []
-        for group in (only,) if only is not None else state.groups.values():
-            if zone_fixed and group.zone != zone:
-                continue  # R45: one zone at a time
-            if self._fill(group, rollout, now, started):
-                zone_fixed, zone = True, group.zone
+        if rollout.takes_first_attempts(now):
+            for group in groups:
+                if zone_fixed and group.zone != zone:
+                    continue  # R45: one zone at a time
+                if self._fill(group, group.queues, rollout, now, started):
+                    zone_fixed, zone = True, group.zone
+        retrying = [g for g in groups if any(g.retries.values())]
+        if retrying and not self._first_attempts_wait(state, rollout, now, zone_fixed, zone):
+            for group in retrying:
+                if zone_fixed and group.zone != zone:
+                    continue
+                if self._fill(group, group.retries, rollout, now, started):
+                    zone_fixed, zone = True, group.zone
         if not started:
             return
         phase = rollout.phase_index(state.name) + 1
@@ -66,8 +76,16 @@ class InstallRuns(OrchestratorBase):
         for member in started:
             self._start_run(member, state, rollout, phase, now)
 
-    def _fill(self, group: Group, rollout: Rollout, now: float, started: list[Member]) -> int:
-        """Start what the group's caps allow: R46 (subscriptions), R47 to R50 (sets)."""
+    def _fill(
+        self,
+        group: Group,
+        queues: dict[int, list[Member]],
+        rollout: Rollout,
+        now: float,
+        started: list[Member],
+    ) -> int:
+        """Start what the group's caps allow from ``queues`` (its first attempts or its
+        retries): R46 (subscriptions), R47 to R50 (sets)."""
         live = group.patchable()  # R46 to R49 count the members that can be patched
         if group.is_set:
             cap = self.policy.set_cap(live)
@@ -76,14 +94,14 @@ class InstallRuns(OrchestratorBase):
             elif now < group.bake_until:
                 uds = [group.last_ud]  # R50: another update domain waits for the bake
             else:
-                uds = list(group.queues)
+                uds = list(queues)
         else:
             cap = self.policy.batch_cap(live)
             uds = [-1]
         room = cap - group.busy
         count = 0
         for ud in uds:
-            queue = group.queues.get(ud if ud is not None else -1)
+            queue = queues.get(ud if ud is not None else -1)
             if not queue or room <= 0:
                 continue
             kept: list[Member] = []
@@ -138,6 +156,10 @@ class InstallRuns(OrchestratorBase):
             pending=self._shared(plan.pending),
             not_selected=self._shared(plan.not_selected),
         )
+        if member.tried != rollout.rollout_id:
+            member.tried, member.runs, member.failed_runs = rollout.rollout_id, 0, 0
+            member.given_up = False
+        member.runs += 1
         if member.last_assessed != now:  # Q15: one assessment right before the install
             self._assess(member, now)
         run = member.run = _Run(member, plan, rollout, phase, world.new_id(), per_patch=per_patch)
@@ -186,14 +208,10 @@ class InstallRuns(OrchestratorBase):
                     group.bake_until = now + self.policy.update_domain_bake.total_seconds()
                     self._at(group.bake_until, self._bake_over, member)
         rollout = run.rollout
-        plan = run.plan
-        if plan.pending or plan.failed or healthy is None:
-            member.not_before = max(member.window.open_until, now)  # R33: the next window
-            if group is not None:
-                group.enqueue(member)
-        else:
-            member.done_rollout = rollout.rollout_id
+        self._next_run(member, rollout, run.plan, run.phase, now, healthy)
         if rollout is self.rollout and not rollout.ended and healthy is not None:
+            if member.runs == 1:
+                rollout.count(run.phase, run.plan)
             if healthy:
                 rollout.gate.discard(member)
             else:
@@ -308,6 +326,7 @@ class _Run:
             "install_started",
             member,
             selected=len(plan.installed) + len(plan.failed) + len(plan.pending),
+            attempt=member.runs,
             off_peak=member.window.hours.describe(),
             set_size=live if group and group.is_set else None,
             pool_size=live if group and not group.is_set else None,

@@ -37,6 +37,8 @@ EVENTS = (
     "rollout_resumed",
     "power_changed",
     "install_interrupted",
+    "vm_given_up",
+    "rollout_closed",
 )
 _CODES = {event: code for code, event in enumerate(EVENTS)}
 

@@ -4,8 +4,9 @@ It reads only the documented event format (JSON Lines or the dicts of
 ``fake.timeline``), so it checks any timeline, including one written by a
 different build: geo-pairs (R42), zones (R45), subscription batches (R46),
 availability sets (R47 to R49), off-peak starts and ends (R27), Critical and
-Security only (R26), the 30-day bound (R28), phase order (R41), halts (R44) and
-nothing running on a VM that is off (R21).
+Security only (R26), the 30-day bound on first runs (R28), phase order (R41),
+halts (R44), nothing running on a VM that is off (R21), and no run after a VM's
+allowance of failed runs (Q26).
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ def _cap(size: int, share: float, minimum_size: int = 0) -> int:
 
 
 class _Replay:
-    def __init__(self, share: float, small_set: int, rollout_days: int) -> None:
+    def __init__(self, share: float, small_set: int, rollout_days: int, failed_runs: int) -> None:
         self.share = share
+        self.failed_runs = failed_runs
+        self.failures: Counter[tuple[str, str]] = Counter()  # (rollout, VM) -> failed runs
+        self.outcome: dict[str, bool] = {}  # VM -> whether its run in progress failed
         self.small_set = small_set
         self.bound = timedelta(days=rollout_days).total_seconds()
         self.found: list[Violation] = []
@@ -91,6 +95,11 @@ class _Replay:
                 self.flag(event, "R21", f"{event['vm']} starts a run while it is off")
             self.started(event, moment)
         elif kind == "install_finished":
+            states = Counter(patch["state"] for patch in event.get("patches", []))
+            failed = event.get("status") == "Failed" or (
+                states["Pending"] > 0 and not states["Installed"]
+            )
+            self.outcome[event["vm"]] = failed  # counted at its verdict: a cut-off run is not
             for patch in event.get("patches", []):
                 if patch["state"] != "NotSelected" and (
                     patch["classification"] not in AUTOMATIC_CLASSIFICATIONS
@@ -103,6 +112,10 @@ class _Replay:
                 self.flag(event, "R27", f"{event['vm']} ends its {kind[:-9]} at {local}, late")
         if kind in _RUN_STEPS and event["vm"] in self.off:
             self.flag(event, "R21", f"{event['vm']} goes on with its run while it is off")
+        if kind == "health_verdict" and self.outcome.pop(event["vm"], False):
+            self.failures[(event["rollout"], event["vm"])] += 1
+        if kind == "install_interrupted":
+            self.outcome.pop(event["vm"], None)
         if kind in ("health_verdict", "install_interrupted") and event["vm"] in self.open:
             self.ended(self.open.pop(event["vm"]))
 
@@ -111,8 +124,11 @@ class _Replay:
         if event.get("off_peak") and not _in_window(event["local_time"], event["off_peak"]):
             self.flag(event, "R27", f"{vm} starts at {event['local_time']}, not off-peak")
         release = self.released.get(rollout)
-        if release is not None and moment - release > self.bound:
+        first = event.get("attempt", 1) == 1  # retries go on after the 30 days (R33)
+        if release is not None and moment - release > self.bound and first:
             self.flag(event, "R28", f"{vm} starts after rollout {rollout}'s 30 days")
+        if self.failures[(rollout, vm)] >= self.failed_runs:
+            self.flag(event, "Q26", f"{vm} runs again after {self.failed_runs} failed runs")
         if phase > 1 and self.completed.get((rollout, phase - 1), moment + 1) > moment:
             self.flag(event, "R41", f"{vm} (phase {phase}) starts before phase {phase - 1} ended")
         if rollout in self.halted and moment > self.halted[rollout]:
@@ -168,13 +184,15 @@ def check_timeline(
     share: float = 0.2,
     small_set: int = 10,
     rollout_days: int = 30,
+    failed_runs: int = 3,
 ) -> list[Violation]:
     """Every violation of the invariants, in time order; an empty list means none.
 
-    ``share``, ``small_set`` and ``rollout_days`` are the policy the timeline
-    was made with (the defaults are the fake's).
+    ``share``, ``small_set``, ``rollout_days`` and ``failed_runs`` (the policy's
+    ``failed_runs_per_rollout``) are the policy the timeline was made with (the
+    defaults are the fake's).
     """
-    replay = _Replay(share, small_set, rollout_days)
+    replay = _Replay(share, small_set, rollout_days, failed_runs)
     # Events come in time order; at one instant, a VM's verdict frees its slot before
     # another VM takes it, as in the simulation.
     ordered = sorted(

@@ -29,6 +29,7 @@ class RegionOutcome:
     pending: int = 0
     failed: int = 0
     not_run: int = 0
+    given_up: int = 0  # of those failed or pending: given up for the month (Q26)
     held: Counter[str] = attrs.Factory(Counter)  # rule -> VMs, for the current rollout
 
 
@@ -37,6 +38,7 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
     progress, the rule holding each VM that has not run)."""
     rows: dict[tuple[str, str], RegionOutcome] = {}
     last: dict[tuple[str, str], str] = {}
+    given_up: set[tuple[str, str]] = set()
     vms_by_region: dict[str, list[Member]] = defaultdict(list)
     for member in fake.orchestrator.members():
         vms_by_region[member.location].append(member)
@@ -51,10 +53,13 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
             last[(event["rollout"], event["vm"])] = event["status"]
         elif event["event"] == "install_interrupted":  # the VM stopped: its patches wait
             last[(event["rollout"], event["vm"])] = "CompletedWithWarnings"
+        elif event["event"] == "vm_given_up":
+            given_up.add((event["rollout"], event["vm"]))
     current = fake.orchestrator.rollout
     for (rollout, region), row in rows.items():
         for member in vms_by_region.get(region, []):
             status = last.get((rollout, member.resource_id))
+            row.given_up += (rollout, member.resource_id) in given_up
             if status == "Succeeded":
                 row.patched += 1
             elif status == "CompletedWithWarnings":

@@ -49,6 +49,7 @@ class OrchestrationPolicy:
     small_set: int = 10  # R49: smaller sets go one VM at a time
     phase_unhealthy_tolerance: int = 0  # Q7
     halt_investigation: timedelta = timedelta(hours=72)  # Q24: a halt lifts after this
+    failed_runs_per_rollout: int = 3  # Q26: a VM is given up for the month after these
     baseline_months: frozenset[int] = frozenset({1, 4, 7, 10})  # R39, Q21
     unplanned_baselines: frozenset[str] = frozenset()  # Q21: "YYYY-MM" of unplanned baselines
     phase_plan: tuple[tuple[str, ...], ...] | None = attrs.field(

@@ -251,3 +251,21 @@ def test_r21_a_run_cut_off_as_the_vm_stops_is_clean() -> None:
     cut += [{**cut[0], "time": "2027-01-12T22:10:00Z", "event": "install_interrupted"}]
     cut += run("b", "2027-01-12T22:10:00Z", "2027-01-12T22:30:00Z")  # the slot is free again
     assert rules(RELEASED + cut) == []
+
+
+def test_r28_a_retry_after_the_30_days_is_clean_and_a_first_run_is_not() -> None:
+    retry = run("a", "2027-02-12T22:00:00Z", "2027-02-12T22:30:00Z", attempt=2)
+    first = run("b", "2027-02-12T22:00:00Z", "2027-02-12T22:30:00Z", attempt=1)
+    assert rules(RELEASED + retry) == []
+    assert rules(RELEASED + first) == ["R28"]
+
+
+def test_q26_a_run_after_three_failed_runs() -> None:
+    events = list(RELEASED)
+    for day in range(13, 17):
+        start, end = f"2027-01-{day}T22:00:00Z", f"2027-01-{day}T22:30:00Z"
+        started, verdict = run("a", start, end, attempt=day - 12)
+        done = f"2027-01-{day}T22:20:00Z"
+        finished = {**started, "time": done, "event": "install_finished", "status": "Failed"}
+        events += [started, finished, verdict]
+    assert rules(events) == ["Q26"]  # the fourth
