@@ -181,6 +181,8 @@ def power_action(
     def finish(operation: OperationRecord) -> None:
         if target == "running":
             record.healthy = True  # its owner acted (Q25): the platform may update it again
+        if action.casefold() == "restart" and record.power_state == "running":
+            world.set_power(record, "stopped")  # a restart cuts off a run in progress
         world.set_power(record, target)
 
     return _run_operation(world, call, record, world.power_duration, finish)

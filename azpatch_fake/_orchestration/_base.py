@@ -8,6 +8,7 @@ names what they ask of each other.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -70,6 +71,16 @@ class OrchestratorBase:
 
     def _now(self) -> float:
         return self.world.clock.time()
+
+    def _enablement_for(self, vm: VmRecord) -> float:
+        """R16: seconds of off-peak work this VM's enablement takes, the same for one seed
+        and VM (``enablement_work`` ± ``enablement_spread``)."""
+        work = self.policy.enablement_work.total_seconds()
+        spread = self.policy.enablement_spread.total_seconds()
+        if not spread:
+            return work
+        share = zlib.crc32(f"{self._seed}:{vm.vm_id}".encode()) / 0xFFFFFFFF
+        return max(60.0, work - spread + 2 * spread * share)
 
     def _region(self, location: str) -> RegionState:
         state = self._regions.get(location)

@@ -31,13 +31,14 @@ class Cadence(OrchestratorBase):
         if member is None or not member.active:
             member = self._join(vm, member, now)
         member.enable_step_at = -1.0  # an enablement step already scheduled no longer counts
+        member.changed()
         self._drop_from_gate(member, now)
         if enabled:
             member.enable_left = 0.0
             vm.patch_mode_ready = True
             return
         vm.patch_mode_ready = False
-        member.enable_left = self.policy.enablement_work.total_seconds()
+        member.enable_left = self._enablement_for(vm)
         if now < member.window.open_until:
             self._enable(member, now)
 
@@ -118,6 +119,7 @@ class Cadence(OrchestratorBase):
         if group is None:
             group = state.groups[key] = Group(key, member.zone)
         group.members.append(member)
+        group.live = -1
         member.group = group
         if self.rollout is not None and member.done_rollout != self.rollout.rollout_id:
             group.enqueue(member)
@@ -126,6 +128,7 @@ class Cadence(OrchestratorBase):
         group = member.group  # kept on the member: a run in progress releases through it
         if group is not None and member in group.members:
             group.members.remove(member)
+            group.live = -1
             group.forget(member)
         self._drop_from_gate(member, self._now())
 
@@ -194,7 +197,7 @@ class Cadence(OrchestratorBase):
             return
         if vm.power_state != "running":
             return  # R21: it resumes in a window after the VM starts
-        resumed = member.enable_left < self.policy.enablement_work.total_seconds()
+        resumed = member.enable_left < self._enablement_for(vm)
         self.timeline.add(now, "enablement_started", member, resumed=resumed)
         member.enable_from = now
         if now + member.enable_left <= member.window.open_until:
@@ -222,6 +225,7 @@ class Cadence(OrchestratorBase):
         if member is None or not (member.active or member.assess_only):
             return
         now = self._now()
+        member.changed()
         self.timeline.add(now, "power_changed", member, power_state=vm.power_state)
         if vm.power_state == "running":
             if now < member.window.open_until:
@@ -247,6 +251,7 @@ class Cadence(OrchestratorBase):
         member.enable_step_at = -1.0
         member.enable_left = 0.0
         member.vm.patch_mode_ready = True
+        member.changed()
         self.timeline.add(now, "enablement_finished", member)
         if now + self.world.assessment_duration.total_seconds() <= member.window.open_until:
             self._assess(member, now)  # R17, R18: the platform assesses at once

@@ -94,6 +94,11 @@ class Member:
         self.available: Sequence[Patch] = ()
         self.critical = 0  # of ``available``, the Critical and Security ones
 
+    def changed(self) -> None:
+        """Its power, readiness or health changed: its group counts its members again."""
+        if self.group is not None:
+            self.group.live = -1
+
     def placement_changed(self) -> bool:
         vm = self.vm
         return self.availability_set != vm.availability_set or self.zone != (
@@ -117,6 +122,7 @@ class Group:
         "busy",
         "key",
         "last_ud",
+        "live",
         "members",
         "queues",
         "retries",
@@ -128,6 +134,7 @@ class Group:
         self.zone = zone
         self.members: list[Member] = []
         self.busy = 0
+        self.live = -1  # ``patchable()``, once counted
         self.active_ud: int | None = None
         self.last_ud: int | None = None
         self.bake_until = -math.inf
@@ -146,12 +153,15 @@ class Group:
 
     def patchable(self) -> int:
         """Members the platform could patch now (running, Ready, healthy): what the caps and
-        shares count (R46 to R49), so a set of ten with eight deallocated is a set of two."""
-        return sum(
-            1
-            for m in self.members
-            if m.vm.power_state == "running" and m.vm.patch_mode_ready and m.vm.healthy
-        )
+        shares count (R46 to R49), so a set of ten with eight deallocated is a set of two.
+        Counted again only after ``Member.changed``."""
+        if self.live < 0:
+            self.live = sum(
+                1
+                for m in self.members
+                if m.vm.power_state == "running" and m.vm.patch_mode_ready and m.vm.healthy
+            )
+        return self.live
 
     def enqueue(self, member: Member, *, retry: bool = False) -> None:
         ud = member.update_domain if member.update_domain is not None else -1

@@ -381,6 +381,7 @@ class _Run:
         vm = member.vm
         if vm.unhealthy_after_patching:
             vm.healthy = False
+            member.changed()
         orchestrator.timeline.add(
             now, "health_verdict", member, healthy=vm.healthy, **self._detail()
         )

@@ -1,7 +1,10 @@
 """The patch catalog: what each OS family can install, released monthly on Patch Tuesday.
 
 Releases are generated from the world's seed, so two fakes with one seed
-offer the same patches. Tests add their own with ``Catalog.add``.
+offer the same patches. Tests add their own with ``Catalog.add``. As on a real
+machine, a newer patch of a line supersedes the older ones: this month's
+cumulative update replaces last month's, and a package is offered once, at its
+newest version.
 """
 
 from __future__ import annotations
@@ -26,7 +29,17 @@ WINDOWS_DISPLAY = {
     "Tools": "Tools",
     "Updates": "Updates",
 }
-_LINUX_PACKAGES = ("openssl", "curl", "linux-image-azure", "sudo", "libc6", "openssh-server")
+# Ubuntu 22.04's packages, each with its version stem and its one classification.
+_LINUX_PACKAGES = {
+    "openssl": ("3.0.2-0ubuntu1.", "Security"),
+    "curl": ("7.81.0-1ubuntu1.", "Security"),
+    "linux-image-azure": ("6.8.0-1", "Security"),
+    "sudo": ("1.9.9-1ubuntu2.", "Security"),
+    "openssh-server": ("1:8.9p1-3ubuntu0.", "Security"),
+    "libc6": ("2.35-0ubuntu3.", "Critical"),
+    "tzdata": ("2024a-0ubuntu0.22.04.", "Other"),
+    "python3-update-manager": ("1:22.04.", "Other"),
+}
 _RELEASE_HOUR = 17  # Patch Tuesday releases land at 10:00 Pacific, 17:00 UTC
 _HISTORY_MONTHS = 3  # a new world already has this many months of releases
 
@@ -63,12 +76,14 @@ class Catalog:
         self._added: dict[str, list[Patch]] = {"Windows": [], "Linux": []}
         # Per family: (newest month, patches added) -> every patch by then, and their times.
         self._cache: dict[tuple[str, int, int, int], tuple[list[Patch], list[datetime]]] = {}
+        self._current: dict[tuple[str, int, int, int, int], list[Patch]] = {}
 
     def add(self, os_type: str, patch: Patch) -> None:
         self._added[_family(os_type)].append(patch)
 
     def published(self, os_type: str, now: datetime) -> list[Patch]:
-        """Every patch of the family published by ``now``, oldest first."""
+        """The family's patches published by ``now`` that no newer one supersedes, oldest
+        first: one shared list until the next release."""
         family = _family(os_type)
         key = (family, now.year, now.month, len(self._added[family]))
         cached = self._cache.get(key)
@@ -82,9 +97,12 @@ class Catalog:
             cached = self._cache[key] = (patches, [p.published for p in patches])
         patches, times = cached
         cut = bisect.bisect_right(times, now)
-        if cut == len(patches):
-            return patches  # the common case: one shared list until the next release
-        return patches[:cut]
+        current = self._current.get((*key, cut))
+        if current is None:
+            newest = {p.line or p.patch_id: p for p in patches[:cut]}
+            kept = {id(p) for p in newest.values()}
+            current = self._current[(*key, cut)] = [p for p in patches[:cut] if id(p) in kept]
+        return current
 
     def _release(self, family: str, year: int, month: int) -> list[Patch]:
         when = patch_tuesday(year, month)
@@ -103,6 +121,7 @@ class Catalog:
                     when,
                     kb_id=str(kb),
                     reboot_behavior="CanRequestReboot",
+                    line="cumulative",
                 ),
                 Patch(
                     patch_id(),
@@ -111,6 +130,16 @@ class Catalog:
                     when,
                     kb_id=str(kb + 1),
                     reboot_behavior="NeverReboots",
+                    line="servicing-stack",
+                ),
+                Patch(
+                    patch_id(),
+                    f"{year}-{month:02d} Cumulative Update for .NET Framework (KB{kb + 2})",
+                    "Security",
+                    when,
+                    kb_id=str(kb + 2),
+                    reboot_behavior="CanRequestReboot",
+                    line="dotnet",
                 ),
                 Patch(
                     patch_id(),
@@ -118,6 +147,7 @@ class Catalog:
                     "Definition",
                     when,
                     kb_id=str(2267602 + month),
+                    line="definitions",
                 ),
                 Patch(
                     patch_id(),
@@ -125,20 +155,22 @@ class Catalog:
                     "UpdateRollUp",
                     when,
                     kb_id="890830",
+                    line="msrt",
                 ),
             ]
-        names = rng.sample(_LINUX_PACKAGES, 3)
-        classifications = ("Security", "Critical", "Other")
+        serial = (year - 2000) * 12 + month  # versions only go up, month after month
         return [
             Patch(
                 patch_id(),
                 name,
-                classification,
+                _LINUX_PACKAGES[name][1],
                 when,
-                version=f"{rng.randrange(1, 4)}.{month}.{rng.randrange(10)}-{year % 100}",
+                version=f"{_LINUX_PACKAGES[name][0]}{serial:03d}"
+                + (f".{serial}~22.04.1" if name == "linux-image-azure" else ""),
                 reboot_behavior="AlwaysRequiresReboot" if "linux-image" in name else "NeverReboots",
+                line=name,
             )
-            for name, classification in zip(names, classifications, strict=True)
+            for name in sorted(rng.sample(sorted(_LINUX_PACKAGES), 3))
         ]
 
 

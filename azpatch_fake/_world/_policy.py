@@ -35,7 +35,8 @@ class OrchestrationPolicy:
     region_off_peak: Mapping[str, OffPeakHours] = attrs.field(
         factory=dict, converter=_frozen_mapping
     )  # Q1: configurable per region
-    enablement_work: timedelta = timedelta(hours=4)  # R16: "can take more than three hours"
+    enablement_work: timedelta = timedelta(hours=3)  # R16: "can take more than three hours"
+    enablement_spread: timedelta = timedelta(hours=2)  # each VM's takes work ± this, seeded
     assessment_every: timedelta = timedelta(hours=72)  # R19, Q15: "every few days"
     platform_assessment_every: timedelta = timedelta(hours=24)  # R19: assessmentMode ABP
     assessment_min_gap: timedelta = timedelta(hours=6)  # R20

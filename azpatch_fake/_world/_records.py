@@ -46,6 +46,7 @@ class Patch:
     kb_id: str = ""
     version: str = ""
     reboot_behavior: str = "NeverReboots"
+    line: str = ""  # a newer patch of the same line supersedes it; "" supersedes nothing
 
 
 @attrs.define

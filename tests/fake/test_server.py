@@ -45,7 +45,7 @@ def test_azpatch_over_real_http(served: FakeAzure) -> None:
         assert client.virtual_machines.get("rg", "vm1").name == "vm1"
         result = client.virtual_machines.assess_patches("rg", "vm1", timeout=30)
         assert result.succeeded
-        assert result.critical_and_security_patch_count == 6
+        assert result.critical_and_security_patch_count == 3
 
 
 def test_concurrent_patches_honour_etags(served: FakeAzure) -> None:

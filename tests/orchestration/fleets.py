@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+
+import attrs
 
 from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, load_fleet
 from azpatch_fake._world._regions import region
@@ -41,9 +43,20 @@ def vm(name: str, location: str = "westeurope", **extra: Any) -> dict[str, Any]:
     }
 
 
+EXACT_ENABLEMENT = {"enablement_work": timedelta(hours=4), "enablement_spread": timedelta(0)}
+
+
 def world(
     *vms: dict[str, Any], seed: int = 0, policy: OrchestrationPolicy | None = None
 ) -> FakeAzure:
+    """The VMs, loaded as a fleet file; enablement takes exactly four hours where the
+    test's policy leaves its duration at the defaults (which vary it per VM)."""
+    policy = policy or OrchestrationPolicy()
+    defaults = OrchestrationPolicy()
+    exact = {
+        k: v for k, v in EXACT_ENABLEMENT.items() if getattr(policy, k) == getattr(defaults, k)
+    }
+    policy = attrs.evolve(policy, **exact)
     return load_fleet({"start": START.isoformat(), "vms": list(vms)}, seed=seed, policy=policy)
 
 

@@ -7,7 +7,13 @@ from datetime import time, timedelta
 import httpx
 
 from azpatch import models as m
-from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, check_timeline
+from azpatch_fake import (
+    DEFAULT_SUBSCRIPTION,
+    FakeAzure,
+    OrchestrationPolicy,
+    check_timeline,
+    load_fleet,
+)
 
 from .fleets import RELEASE, START, in_install, moment, vm, world
 
@@ -176,7 +182,7 @@ def test_r23_a_periodic_assessment_is_in_progress_then_succeeded_over_the_wire()
     summary = after.patch_status.available_patch_summary
     assert str(summary.status) == "Succeeded"
     assert summary.start_time == window
-    assert summary.critical_and_security_patch_count == 6  # three months of two, Windows
+    assert summary.critical_and_security_patch_count == 3  # the newest of three lines
 
 
 def test_r52_assessments_do_not_count_as_installing() -> None:
@@ -332,3 +338,19 @@ def test_r11_setting_and_clearing_assessment_mode_over_the_wire() -> None:
     assessment_mode("ImageDefault")
     fake.run_until(START + timedelta(days=6))
     assert len(fake.timeline.events("assessment_started")) == count
+
+
+def test_r16_enablement_takes_between_one_and_five_hours_seeded_per_vm() -> None:
+    fleet = {"start": START.isoformat(), "vms": [vm(f"web{i}", time_zone="UTC") for i in range(30)]}
+    durations = set()
+    for _ in range(2):
+        fake = load_fleet(fleet, seed=7)  # the default policy: 3 h ± 2 h
+        fake.run_until(START + timedelta(days=1))
+        started = {e["vm"]: moment(e) for e in fake.timeline.events("enablement_started")}
+        finished = {e["vm"]: moment(e) for e in fake.timeline.events("enablement_finished")}
+        hours = tuple(sorted((finished[k] - started[k]).total_seconds() / 3600 for k in finished))
+        durations.add(hours)
+    (hours,) = durations  # the same seed, the same durations
+    assert len(hours) == 30
+    assert 1 <= min(hours) < 2
+    assert 4 < max(hours) <= 5

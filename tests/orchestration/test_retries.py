@@ -109,7 +109,7 @@ def test_r33_retries_go_on_after_the_30_days_and_first_runs_do_not() -> None:
     short = OrchestrationPolicy(rollout_days=20)  # the 30 days end on 1 February, 17:00 UTC
     late = [{"off": "2027-01-10T00:00:00Z", "on": "2027-01-31T12:00:00Z"}]
     later = [{"off": "2027-01-10T00:00:00Z", "on": "2027-02-02T12:00:00Z"}]
-    slow = [{"kind": "slow_install", "minutes_per_patch": 60}]
+    slow = [{"kind": "slow_install", "minutes_per_patch": 150}]  # two of three fit a run
     fake = world(
         vm("slow", enabled=True, power_schedule=late, faults=slow),
         vm("late", enabled=True, power_schedule=later),
