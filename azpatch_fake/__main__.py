@@ -94,7 +94,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         required=True,
         help="ISO time to stop at, e.g. 2027-01-31T00:00:00Z",
     )
-    simulation.add_argument("--timeline", type=Path, required=True, help="JSON Lines output")
+    simulation.add_argument(
+        "--timeline",
+        type=Path,
+        required=True,
+        help="JSON Lines output; gzip-compressed when the name ends in .gz",
+    )
     simulation.add_argument("--seed", type=int, default=0)
     what_if = commands.add_parser(
         "plan", help="predict each VM's install slot in one monthly rollout (what-if)"

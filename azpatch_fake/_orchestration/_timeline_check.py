@@ -11,7 +11,9 @@ allowance of failed runs (Q26).
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
@@ -33,9 +35,15 @@ class Violation:
     message: str
 
 
-def read_timeline(lines: IO[str]) -> list[dict[str, Any]]:
-    """Events from a JSON Lines file."""
-    return [json.loads(line) for line in lines if line.strip()]
+def read_timeline(source: IO[str] | str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Events from a JSON Lines file: an open text file, or a path (``.gz``: gzip)."""
+    if isinstance(source, (str, os.PathLike)):
+        if os.fspath(source).endswith(".gz"):
+            with gzip.open(source, "rt", encoding="utf-8") as packed:
+                return read_timeline(packed)
+        with open(source, encoding="utf-8") as plain:
+            return read_timeline(plain)
+    return [json.loads(line) for line in source if line.strip()]
 
 
 def _in_window(local_time: str, window: str, *, ending: bool = False) -> bool:

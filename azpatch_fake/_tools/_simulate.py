@@ -124,6 +124,6 @@ def run_command(
         # The parsed file is dropped before the run: kept, it would only make the
         # garbage collector's passes longer.
         fake = load_fleet(json.load(source), seed=seed)
-    with timeline_path.open("w", encoding="utf-8") as timeline:
-        _run(fake, until, timeline, out)
+    _run(fake, until, None, out)
+    fake.timeline.write(timeline_path)
     out.write(f"\n{len(fake.timeline)} events written to {timeline_path}\n")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +160,28 @@ def test_a_fleet_is_refused_where_arm_would_refuse_it(
 ) -> None:
     with pytest.raises(FleetError, match=message):
         load_fleet(fleet(*vms))
+
+
+def test_simulate_writes_a_gzip_timeline_that_reads_back_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "fleet.json"
+    path.write_text(json.dumps(example_fleet(60, seed=2)))
+    plain, packed = tmp_path / "timeline.jsonl", tmp_path / "timeline.jsonl.gz"
+    simulate_command(path, plain)
+    simulate_command(path, packed)
+    capsys.readouterr()
+    assert gzip.decompress(packed.read_bytes()) == plain.read_bytes()
+    assert packed.stat().st_size * 10 < plain.stat().st_size
+    events = read_timeline(packed)
+    assert events == read_timeline(plain)
+    assert check_timeline(events) == []
+
+
+def test_the_written_lines_are_the_events_as_json() -> None:
+    fake = load_fleet(example_fleet(40, seed=5), seed=5)
+    fake.run_until(datetime(2027, 1, 20, tzinfo=timezone.utc))
+    out = io.StringIO()
+    assert fake.timeline.write_jsonl(out) == len(fake.timeline)
+    expected = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in fake.timeline)
+    assert out.getvalue() == expected
