@@ -183,12 +183,13 @@ class InstallRuns(OrchestratorBase):
             for p in available
         ]
 
-    def _interrupt_run(self, member: Member, now: float) -> None:
-        """R21: the VM stopped during its run, which ends now: what had not installed stays
-        pending for a later window, and there is no health verdict."""
+    def _interrupt_run(self, member: Member, now: float, reason: str | None = None) -> None:
+        """R21: the VM stopped during its run, which ends now (or, with ``reason``, the
+        rollout halted before it installed anything): what had not installed stays pending
+        for a later window, and there is no health verdict."""
         run = member.run
         if isinstance(run, _Run):
-            run.interrupt(self, now)
+            run.interrupt(self, now, reason)
             self._release(member, run, now, None)
 
     def _release(self, member: Member, run: _Run, now: float, healthy: bool | None) -> None:
@@ -257,18 +258,25 @@ class _Run:
         """Take the next step; each schedules the one after it."""
         if self.step < 0:
             return
+        if self.step == 0 and self.rollout.halted:  # R44: nothing new installs in a halt
+            if self.member.vm.assessment is not None:
+                orchestrator._assessed(self.member, now)
+            reason = "R44: the rollout halted before the installation began"
+            orchestrator._interrupt_run(self.member, now, reason)
+            return
         steps = (self._install_started, self._install_finished, self._verdict)
         steps[self.step](orchestrator, now)
         self.step += 1
 
-    def interrupt(self, orchestrator: InstallRuns, now: float) -> None:
-        """Cut the run off at ``now`` (the VM stopped): patches not finished are pending."""
+    def interrupt(self, orchestrator: InstallRuns, now: float, reason: str | None = None) -> None:
+        """Cut the run off at ``now`` (the VM stopped, or ``reason``): patches not finished
+        are pending."""
         plan, member = self.plan, self.member
         stage = ("assessment", "install", "reboot")[self.step] if self.step >= 0 else "done"
         if stage == "reboot" and plan.reboot_end is not None and now >= plan.reboot_end:
             stage = "health_check"
         self.step = -1
-        detail: dict[str, Any] = {}
+        detail: dict[str, Any] = {"reason": reason} if reason else {}
         record = member.vm.installation
         if stage in ("assessment", "install"):
             attempted = plan.installed + plan.failed
