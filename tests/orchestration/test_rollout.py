@@ -435,3 +435,18 @@ def test_r41_a_region_the_plan_did_not_know_is_patched_in_the_same_month() -> No
     late = [e for e in fake.timeline.events("install_started") if e["vm"].endswith("/late")]
     assert [e["rollout"] for e in late] == ["2027-01"]  # this month, not the next
     assert not check_timeline(fake.timeline)
+
+
+def test_r41_a_vm_switched_to_automatic_by_platform_mid_month_joins_the_rollout() -> None:
+    fake = world(vm("canary", "eastus2euap"), vm("web1"), vm("web2", patch_mode="AutomaticByOS"))
+    fake.run_until(RELEASE + timedelta(days=6))  # its region's phase is done by now
+    url = f"{fake.base_url}{fake.vm('rg', 'web2').resource_id}"
+    settings = {"patchMode": "AutomaticByPlatform"}
+    body = {"properties": {"osProfile": {"windowsConfiguration": {"patchSettings": settings}}}}
+    with httpx.Client(transport=fake.transport) as http:
+        assert http.patch(url, params={"api-version": "2024-07-01"}, json=body).status_code == 200
+    month(fake)
+    joined = [e for e in fake.timeline.events("install_started") if e["vm"].endswith("/web2")]
+    assert [e["rollout"] for e in joined] == ["2027-01"]  # enabled off-peak, then patched
+    assert moment(joined[0]) > RELEASE + timedelta(days=6)
+    assert not check_timeline(fake.timeline)
