@@ -8,6 +8,7 @@ names what they ask of each other.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -68,9 +69,32 @@ class OrchestratorBase:
         self._patch_lists: dict[tuple[str, ...], tuple[Patch, ...]] = {}
         self._started = False
         self._seed = world.seed
+        self._moment = (math.nan, moment(0.0))  # the last instant turned into a datetime
+        self._published: dict[tuple[str, float, int], list[Patch]] = {}  # at the last instant
+        policy = self.policy
+        self._every_abp = policy.platform_assessment_every.total_seconds()
+        self._every = policy.assessment_every.total_seconds()
+        self._min_gap = policy.assessment_min_gap.total_seconds()
 
     def _now(self) -> float:
         return self.world.clock.time()
+
+    def _when(self, now: float) -> datetime:
+        """``moment(now)``, made once for the thousands of records stamped at one instant."""
+        last, made = self._moment
+        if last != now:
+            made = moment(now)
+            self._moment = (now, made)
+        return made
+
+    def _catalog(self, os_type: str, now: float) -> list[Patch]:
+        """The catalog at ``now``, asked once per instant and OS family."""
+        key = (os_type, now, self.world.catalog.version)
+        found = self._published.get(key)
+        if found is None:
+            self._published.clear()  # only this instant's answers are kept
+            found = self._published[key] = self.world.catalog.published(os_type, self._when(now))
+        return found
 
     def _enablement_for(self, vm: VmRecord) -> float:
         """R16: seconds of off-peak work this VM's enablement takes, the same for one seed

@@ -178,17 +178,10 @@ class Cadence(OrchestratorBase):
 
     def _assess_if_due(self, member: Member, now: float) -> None:
         """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
-        every = (
-            self.policy.platform_assessment_every
-            if member.vm.patch_settings.assessment_mode == ABP
-            else self.policy.assessment_every
-        ).total_seconds()
+        every = self._every_abp if member.vm.patch_settings.assessment_mode == ABP else self._every
         since = now - member.last_assessed
-        if not member.busy and since >= max(every - _DUE_SLACK, self._min_gap()):
+        if not member.busy and since >= max(every - _DUE_SLACK, self._min_gap):
             self._assess(member, now)
-
-    def _min_gap(self) -> float:
-        return self.policy.assessment_min_gap.total_seconds()
 
     def _enable(self, member: Member, now: float) -> None:
         """R16: enablement works only off-peak and resumes in the next window."""
@@ -262,11 +255,12 @@ class Cadence(OrchestratorBase):
         member.last_assessed = now
         record = vm.assessment
         if record is None or record.started_by != "Platform":
-            record = vm.assessment = AssessmentRecord("", "", moment(now), started_by="Platform")
+            started = self._when(now)
+            record = vm.assessment = AssessmentRecord("", "", started, started_by="Platform")
         # Updated in place: a month of 100,000 VMs would otherwise churn millions of records.
         record.status = "InProgress"
         record.activity_id = self.world.new_id()
-        record.started = moment(now)
+        record.started = self._when(now)
         record.finished = None
         self.timeline.add(now, "assessment_started", member)
         self._at(now + self.world.assessment_duration.total_seconds(), self._on_assessed, member)
@@ -286,7 +280,7 @@ class Cadence(OrchestratorBase):
 
     def _fill_assessment(self, member: Member, record: AssessmentRecord, now: float) -> None:
         vm = member.vm
-        published = self.world.catalog.published(vm.os_type, moment(now))
+        published = self._catalog(vm.os_type, now)
         key = (
             vm.os_type,
             len(published),
@@ -300,7 +294,7 @@ class Cadence(OrchestratorBase):
             member.critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in fresh)
         available, critical = member.available, member.critical
         record.status = "Succeeded"
-        record.finished = moment(now)
+        record.finished = self._when(now)
         record.patches = available
         record.critical_and_security = critical
         record.other = len(available) - critical

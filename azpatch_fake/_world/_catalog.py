@@ -77,9 +77,11 @@ class Catalog:
         # Per family: (newest month, patches added) -> every patch by then, and their times.
         self._cache: dict[tuple[str, int, int, int], tuple[list[Patch], list[datetime]]] = {}
         self._current: dict[tuple[str, int, int, int, int], list[Patch]] = {}
+        self.version = 0  # how many patches tests added: answers before an addition are stale
 
     def add(self, os_type: str, patch: Patch) -> None:
         self._added[_family(os_type)].append(patch)
+        self.version += 1
 
     def published(self, os_type: str, now: datetime) -> list[Patch]:
         """The family's patches published by ``now`` that no newer one supersedes, oldest
