@@ -99,11 +99,12 @@ class Catalog:
             cached = self._cache[key] = (patches, [p.published for p in patches])
         patches, times = cached
         cut = bisect.bisect_right(times, now)
-        current = self._current.get((*key, cut))
+        at = (family, now.year, now.month, len(self._added[family]), cut)
+        current = self._current.get(at)
         if current is None:
             newest = {p.line or p.patch_id: p for p in patches[:cut]}
             kept = {id(p) for p in newest.values()}
-            current = self._current[(*key, cut)] = [p for p in patches[:cut] if id(p) in kept]
+            current = self._current[at] = [p for p in patches[:cut] if id(p) in kept]
         return current
 
     def _release(self, family: str, year: int, month: int) -> list[Patch]:
