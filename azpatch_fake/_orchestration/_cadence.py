@@ -178,10 +178,12 @@ class Cadence(OrchestratorBase):
 
     def _assess_if_due(self, member: Member, now: float) -> None:
         """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
-        every = self._every_abp if member.vm.patch_settings.assessment_mode == ABP else self._every
-        since = now - member.last_assessed
-        if not member.busy and since >= max(every - _DUE_SLACK, self._min_gap):
+        if not member.busy and now - member.last_assessed >= self._assessment_gap(member):
             self._assess(member, now)
+
+    def _assessment_gap(self, member: Member) -> float:
+        every = self._every_abp if member.vm.patch_settings.assessment_mode == ABP else self._every
+        return max(every - _DUE_SLACK, self._min_gap)
 
     def _enable(self, member: Member, now: float) -> None:
         """R16: enablement works only off-peak and resumes in the next window."""
@@ -234,6 +236,8 @@ class Cadence(OrchestratorBase):
         record = vm.assessment
         if record is not None and record.status == "InProgress" and record.started_by == "Platform":
             record.status, record.finished = "Failed", moment(now)  # the agent stopped with it
+            # R21: due again as soon as the agent allows, 6 h after that one began (R20)
+            member.last_assessed -= self._assessment_gap(member) - self._min_gap
         if member.run is not None:
             self._interrupt_run(member, now)
         self._drop_from_gate(member, now)

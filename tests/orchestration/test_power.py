@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from azpatch_fake import check_timeline
 
-from .fleets import RELEASE, in_install, month, vm, world
+from .fleets import RELEASE, START, in_install, month, vm, world
 
 
 def runs(fake, name):  # type: ignore[no-untyped-def]
@@ -58,6 +58,14 @@ def test_r21_a_vm_stopped_during_its_assessment_does_not_finish_it() -> None:
     assert "assessment_finished" not in kinds(fake, "web1")
     assert fake.vm("rg", "web1").assessment.status == "Failed"
     assert not in_install(fake)
+
+
+def test_r21_r20_a_cut_off_assessment_is_due_again_six_hours_after_it_began() -> None:
+    stop = [{"off": "2027-01-07T21:01:00Z", "on": "2027-01-08T03:30:00Z"}]  # 22:01-04:30
+    fake = world(vm("web1", enabled=True, power_schedule=stop))
+    fake.run_until(START + timedelta(days=4))
+    starts = [e["time"] for e in runs(fake, "web1") if e["event"] == "assessment_started"]
+    assert starts[-2:] == ["2027-01-07T21:00:00Z", "2027-01-08T03:30:00Z"]  # not in 3 days
 
 
 def test_r21_a_vm_stopped_mid_install_ends_its_run_with_patches_pending_and_no_verdict() -> None:
