@@ -9,6 +9,7 @@ names what they ask of each other.
 from __future__ import annotations
 
 import math
+import operator
 import zlib
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -31,6 +32,7 @@ __all__ = ["ABP", "OrchestratorBase", "agent_ok", "moment"]
 
 ABP = "AutomaticByPlatform"
 LINUX_AGENT_MINIMUM = (2, 2, 53, 1)  # R10
+_PATCH_ID = operator.attrgetter("patch_id")
 
 
 def moment(seconds: float) -> datetime:
@@ -104,7 +106,8 @@ class OrchestratorBase:
         if not spread:
             return work
         share = zlib.crc32(f"{self._seed}:{vm.vm_id}".encode()) / 0xFFFFFFFF
-        return max(60.0, work - spread + 2 * spread * share)
+        # Whole minutes: VMs finishing together share one moment on the clock.
+        return max(60.0, round((work - spread + 2 * spread * share) / 60) * 60.0)
 
     def _region(self, location: str) -> RegionState:
         state = self._regions.get(location)
@@ -141,7 +144,7 @@ class OrchestratorBase:
         """One tuple for each distinct list of patches: thousands of VMs in one state share
         it, instead of each keeping a copy for the garbage collector to walk."""
         found = tuple(patches)
-        return self._patch_lists.setdefault(tuple(p.patch_id for p in found), found)
+        return self._patch_lists.setdefault(tuple(map(_PATCH_ID, found)), found)
 
     # -- what the concerns ask of each other (each is defined in one of them) ---------------
 
