@@ -63,7 +63,13 @@ class OffPeakHours:
         return local >= self.start or local < self.end
 
     def describe(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        """``22:00-06:00``; every install run's event says it."""
+        return _describe(self.start, self.end)
+
+
+@cache
+def _describe(start: time, end: time) -> str:
+    return f"{start:%H:%M}-{end:%H:%M}"
 
 
 def local_iso(moment: float, zone: ZoneInfo) -> str:
