@@ -4,17 +4,18 @@ happens, not only when a window opens."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from azpatch_fake import check_timeline
+from azpatch_fake import FakeAzure, check_timeline
 
 from .fleets import RELEASE, START, in_install, month, vm, world
 
 
-def runs(fake, name):  # type: ignore[no-untyped-def]
+def runs(fake: FakeAzure, name: str) -> list[dict[str, Any]]:
     return fake.timeline.events(vm=fake.vm("rg", name).resource_id)
 
 
-def kinds(fake, name, since="2027-01-12T20"):  # type: ignore[no-untyped-def]
+def kinds(fake: FakeAzure, name: str, since: str = "2027-01-12T20") -> list[str]:
     return [e["event"] for e in runs(fake, name) if e["time"] >= since]
 
 
