@@ -178,7 +178,7 @@ class OrchestratorBase:
     def _try_start(self, state: RegionState, now: float, only: Group | None = None) -> None:
         raise NotImplementedError
 
-    def _interrupt_run(self, member: Member, now: float) -> None:
+    def _interrupt_run(self, member: Member, now: float, reason: str | None = None) -> None:
         raise NotImplementedError
 
     def _member_window_opens(self, member: Member, now: float) -> None:

@@ -29,6 +29,19 @@ WINDOWS_DISPLAY = {
     "Tools": "Tools",
     "Updates": "Updates",
 }
+# Windows' monthly release, one update of each line: (line, name, classification, reboot).
+_WINDOWS_LINES = (
+    ("cumulative", "{month} Cumulative Update (KB{kb})", "Security", "CanRequestReboot"),
+    ("servicing-stack", "{month} Servicing Stack Update (KB{kb})", "Critical", "NeverReboots"),
+    (
+        "dotnet",
+        "{month} Cumulative Update for .NET Framework (KB{kb})",
+        "Security",
+        "CanRequestReboot",
+    ),
+    ("definitions", "Security Intelligence Update (KB{kb})", "Definition", "NeverReboots"),
+    ("msrt", "Malicious Software Removal Tool - {month} (KB{kb})", "UpdateRollUp", "NeverReboots"),
+)
 # Ubuntu 22.04's packages, each with its version stem and its one classification.
 _LINUX_PACKAGES = {
     "openssl": ("3.0.2-0ubuntu1.", "Security"),
@@ -77,11 +90,14 @@ class Catalog:
         # Per family: (newest month, patches added) -> every patch by then, and their times.
         self._cache: dict[tuple[str, int, int, int], tuple[list[Patch], list[datetime]]] = {}
         self._current: dict[tuple[str, int, int, int, int], list[Patch]] = {}
-        self.version = 0  # how many patches tests added: answers before an addition are stale
 
     def add(self, os_type: str, patch: Patch) -> None:
         self._added[_family(os_type)].append(patch)
-        self.version += 1
+
+    @property
+    def version(self) -> int:
+        """How many patches tests added: an answer from before an addition is stale."""
+        return sum(len(added) for added in self._added.values())
 
     def published(self, os_type: str, now: datetime) -> list[Patch]:
         """The family's patches published by ``now`` that no newer one supersedes, oldest
@@ -99,7 +115,7 @@ class Catalog:
             cached = self._cache[key] = (patches, [p.published for p in patches])
         patches, times = cached
         cut = bisect.bisect_right(times, now)
-        at = (family, now.year, now.month, len(self._added[family]), cut)
+        at = (*key, cut)
         current = self._current.get(at)
         if current is None:
             newest = {p.line or p.patch_id: p for p in patches[:cut]}
@@ -116,50 +132,20 @@ class Catalog:
 
         if family == "Windows":
             kb = 5000000 + rng.randrange(100000)
+            numbers = (kb, kb + 1, kb + 2, 2267602 + month, 890830)
             return [
                 Patch(
                     patch_id(),
-                    f"{year}-{month:02d} Cumulative Update (KB{kb})",
-                    "Security",
+                    name.format(month=f"{year}-{month:02d}", kb=number),
+                    classification,
                     when,
-                    kb_id=str(kb),
-                    reboot_behavior="CanRequestReboot",
-                    line="cumulative",
-                ),
-                Patch(
-                    patch_id(),
-                    f"{year}-{month:02d} Servicing Stack Update (KB{kb + 1})",
-                    "Critical",
-                    when,
-                    kb_id=str(kb + 1),
-                    reboot_behavior="NeverReboots",
-                    line="servicing-stack",
-                ),
-                Patch(
-                    patch_id(),
-                    f"{year}-{month:02d} Cumulative Update for .NET Framework (KB{kb + 2})",
-                    "Security",
-                    when,
-                    kb_id=str(kb + 2),
-                    reboot_behavior="CanRequestReboot",
-                    line="dotnet",
-                ),
-                Patch(
-                    patch_id(),
-                    f"Security Intelligence Update (KB{2267602 + month})",
-                    "Definition",
-                    when,
-                    kb_id=str(2267602 + month),
-                    line="definitions",
-                ),
-                Patch(
-                    patch_id(),
-                    f"Malicious Software Removal Tool - {year}-{month:02d} (KB890830)",
-                    "UpdateRollUp",
-                    when,
-                    kb_id="890830",
-                    line="msrt",
-                ),
+                    kb_id=str(number),
+                    reboot_behavior=reboot,
+                    line=line,
+                )
+                for (line, name, classification, reboot), number in zip(
+                    _WINDOWS_LINES, numbers, strict=True
+                )
             ]
         serial = (year - 2000) * 12 + month  # versions only go up, month after month
         return [
