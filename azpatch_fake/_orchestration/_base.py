@@ -9,9 +9,8 @@ names what they ask of each other.
 from __future__ import annotations
 
 import math
-import operator
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -32,7 +31,7 @@ __all__ = ["ABP", "OrchestratorBase", "agent_ok", "moment"]
 
 ABP = "AutomaticByPlatform"
 LINUX_AGENT_MINIMUM = (2, 2, 53, 1)  # R10
-_PATCH_ID = operator.attrgetter("patch_id")
+_DUE_SLACK = 2 * 3600.0
 
 
 def moment(seconds: float) -> datetime:
@@ -65,18 +64,23 @@ class OrchestratorBase:
         self._events = EventScheduler(world.clock)
         self._at = self._events.at
         # One bound method each, not one per use: millions of them would wait in the heap.
-        self._on_assessed = self._assessed
+        self._on_assessed_all = self._assessed_all
         self._on_enabled = self._enabled
         self._on_paused = self._paused
-        self._patch_lists: dict[tuple[str, ...], tuple[Patch, ...]] = {}
+        self._patch_lists: dict[tuple[int, ...], tuple[Patch, ...]] = {}  # by identity
         self._started = False
         self._seed = world.seed
         self._moment = (math.nan, moment(0.0))  # the last instant turned into a datetime
-        self._published: dict[tuple[str, float, int], list[Patch]] = {}  # at the last instant
+        self._published: dict[tuple[str, int], list[Patch]] = {}  # at the last instant:
+        self._published_at = math.nan
         policy = self.policy
-        self._every_abp = policy.platform_assessment_every.total_seconds()
-        self._every = policy.assessment_every.total_seconds()
         self._min_gap = policy.assessment_min_gap.total_seconds()
+        # R19, R20: an assessment is due this long after the last; a daily window may move
+        # by an hour with daylight saving.
+        self._gap_abp = max(
+            policy.platform_assessment_every.total_seconds() - _DUE_SLACK, self._min_gap
+        )
+        self._gap = max(policy.assessment_every.total_seconds() - _DUE_SLACK, self._min_gap)
 
     def _now(self) -> float:
         return self.world.clock.time()
@@ -91,10 +95,12 @@ class OrchestratorBase:
 
     def _catalog(self, os_type: str, now: float) -> list[Patch]:
         """The catalog at ``now``, asked once per instant and OS family."""
-        key = (os_type, now, self.world.catalog.version)
+        key = (os_type, self.world.catalog.version)
+        if self._published_at != now:
+            self._published_at = now
+            self._published.clear()  # only this instant's answers are kept
         found = self._published.get(key)
         if found is None:
-            self._published.clear()  # only this instant's answers are kept
             found = self._published[key] = self.world.catalog.published(os_type, self._when(now))
         return found
 
@@ -144,14 +150,28 @@ class OrchestratorBase:
         """One tuple for each distinct list of patches: thousands of VMs in one state share
         it, instead of each keeping a copy for the garbage collector to walk."""
         found = tuple(patches)
-        return self._patch_lists.setdefault(tuple(map(_PATCH_ID, found)), found)
+        if not found:
+            return ()
+        return self._patch_lists.setdefault(tuple(map(id, found)), found)
 
     # -- what the concerns ask of each other (each is defined in one of them) ---------------
+
+    def _due(self, member: Member, now: float) -> bool:
+        raise NotImplementedError
+
+    def _assessment_gap(self, member: Member) -> float:
+        raise NotImplementedError
 
     def _assess(self, member: Member, now: float) -> None:
         raise NotImplementedError
 
+    def _assess_all(self, members: list[Member], now: float) -> None:
+        raise NotImplementedError
+
     def _assessed(self, member: Member, now: float) -> None:
+        raise NotImplementedError
+
+    def _assessed_all(self, members: list[Member], now: float) -> None:
         raise NotImplementedError
 
     def _enabled(self, member: Member, now: float) -> None:
@@ -160,7 +180,9 @@ class OrchestratorBase:
     def _paused(self, member: Member, now: float) -> None:
         raise NotImplementedError
 
-    def _fill_assessment(self, member: Member, record: AssessmentRecord, now: float) -> None:
+    def _fill_assessment(
+        self, member: Member, record: AssessmentRecord, now: float
+    ) -> tuple[int, int]:
         raise NotImplementedError
 
     def _schedule_rollout(self, now: float) -> None:
@@ -175,13 +197,15 @@ class OrchestratorBase:
     def _unhealthy(self, rollout: Rollout, member: Member, phase: int, now: float) -> None:
         raise NotImplementedError
 
-    def _try_start(self, state: RegionState, now: float, only: Group | None = None) -> None:
+    def _try_start(
+        self, state: RegionState, now: float, only: Sequence[Group] | None = None
+    ) -> None:
         raise NotImplementedError
 
     def _interrupt_run(self, member: Member, now: float, reason: str | None = None) -> None:
         raise NotImplementedError
 
-    def _member_window_opens(self, member: Member, now: float) -> None:
+    def _member_window_opens(self, member: Member, now: float) -> bool:
         raise NotImplementedError
 
     def _first_attempts_wait(

@@ -1,22 +1,19 @@
-"""Enablement and periodic assessment, in each VM's off-peak window (R16 to R21); which VMs
-take part, and how they are grouped for the rollout."""
+"""Enablement and the opening of each VM's off-peak window (R16 to R21), where its periodic
+assessment falls due; which VMs take part, and how they are grouped for the rollout."""
 
 from __future__ import annotations
 
 from .._world._off_peak import resolve_time_zone
-from .._world._records import AssessmentRecord, VmRecord
+from .._world._records import VmRecord
 from .._world._regions import region
 from ._base import ABP, OrchestratorBase, agent_ok, moment
-from ._install_run import AUTOMATIC_CLASSIFICATIONS
 from ._members import Group, Member, WindowGroup
 
 __all__ = ["Cadence"]
 
-_DUE_SLACK = 2 * 3600.0  # a daily window may move by an hour with daylight saving
-
 
 class Cadence(OrchestratorBase):
-    """VMs joining and leaving, their windows opening, enablement and assessments."""
+    """VMs joining and leaving, their windows opening, enablement."""
 
     def track(self, vm: VmRecord, *, enabled: bool) -> None:
         """``vm``'s patch mode may have changed; ``enabled`` means it is Ready already."""
@@ -145,45 +142,46 @@ class Cadence(OrchestratorBase):
         following = window.hours.window(window.zone_info, end)[0]
         self.world.clock.call_at_epoch(following, lambda: self._window_opens(window, following))
         kept = []
-        regions = set()
+        due = []  # assessed together: one batch of records, events and finish
+        rollout_id = self.rollout.rollout_id if self.rollout is not None else None
+        waiting: dict[str, set[Group]] = {}  # per region, the groups of members to patch
         for member in window.members:
             if member.assess_only:
                 kept.append(member)
-                if member.vm.power_state == "running":
-                    self._assess_if_due(member, now)
+                if member.vm.power_state == "running" and self._due(member, now):
+                    due.append(member)
                 continue
             if not member.active:
                 member.listed = False
                 continue
             kept.append(member)
-            regions.add(member.location)
-            self._member_window_opens(member, now)
+            if member.done_rollout != rollout_id and member.group is not None:
+                waiting.setdefault(member.location, set()).add(member.group)
+            if self._member_window_opens(member, now):
+                due.append(member)
         window.members = kept
-        for location in sorted(regions):
-            self._try_start(self._region(location), now)
+        self._assess_all(due, now)
+        # Only members of this window can have become startable now.
+        for location in sorted(waiting):
+            state = self._region(location)
+            groups = waiting[location]
+            self._try_start(state, now, only=[g for g in state.groups.values() if g in groups])
         self._check_gate(now)
 
-    def _member_window_opens(self, member: Member, now: float) -> None:
+    def _member_window_opens(self, member: Member, now: float) -> bool:
+        """Its window is open (or it started in it): gate, enablement; True when an
+        assessment is due."""
         vm = member.vm
         rollout = self.rollout
         if rollout is not None and member in rollout.gate and not self._eligible(member):
             rollout.gate.discard(member)  # R54: it neither blocks nor advances the phase
         if vm.power_state != "running":  # R21: nothing happens to a VM that is off
-            return
+            return False
         if not vm.patch_mode_ready:
             if member.enable_left > 0:
                 self._enable(member, now)
-            return
-        self._assess_if_due(member, now)
-
-    def _assess_if_due(self, member: Member, now: float) -> None:
-        """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
-        if not member.busy and now - member.last_assessed >= self._assessment_gap(member):
-            self._assess(member, now)
-
-    def _assessment_gap(self, member: Member) -> float:
-        every = self._every_abp if member.vm.patch_settings.assessment_mode == ABP else self._every
-        return max(every - _DUE_SLACK, self._min_gap)
+            return False
+        return self._due(member, now)
 
     def _enable(self, member: Member, now: float) -> None:
         """R16: enablement works only off-peak and resumes in the next window."""
@@ -225,9 +223,11 @@ class Cadence(OrchestratorBase):
         if vm.power_state == "running":
             if now < member.window.open_until:
                 if member.assess_only:
-                    self._assess_if_due(member, now)
+                    if self._due(member, now):
+                        self._assess(member, now)
                 else:
-                    self._member_window_opens(member, now)
+                    if self._member_window_opens(member, now):
+                        self._assess(member, now)
                     self._try_start(self._region(member.location), now)
                     self._check_gate(now)
             return
@@ -253,57 +253,5 @@ class Cadence(OrchestratorBase):
         if now + self.world.assessment_duration.total_seconds() <= member.window.open_until:
             self._assess(member, now)  # R17, R18: the platform assesses at once
         # else R27: not at the window's end; the next window's first assessment is due
-
-    def _assess(self, member: Member, now: float) -> None:
-        vm = member.vm
-        member.last_assessed = now
-        record = vm.assessment
-        if record is None or record.started_by != "Platform":
-            started = self._when(now)
-            record = vm.assessment = AssessmentRecord("", "", started, started_by="Platform")
-        # Updated in place: a month of 100,000 VMs would otherwise churn millions of records.
-        record.status = "InProgress"
-        record.activity_id = self.world.new_id()
-        record.started = self._when(now)
-        record.finished = None
-        self.timeline.add(now, "assessment_started", member)
-        self._at(now + self.world.assessment_duration.total_seconds(), self._on_assessed, member)
-
-    def _assessed(self, member: Member, now: float) -> None:
-        record = member.vm.assessment
-        if record is None or record.status != "InProgress" or record.started_by != "Platform":
-            return  # replaced by a user's assessment
-        self._fill_assessment(member, record, now)
-        self.timeline.add(
-            now,
-            "assessment_finished",
-            member,
-            critical_and_security=record.critical_and_security,
-            other=record.other,
-        )
-
-    def _fill_assessment(self, member: Member, record: AssessmentRecord, now: float) -> None:
-        vm = member.vm
-        published = self._catalog(vm.os_type, now)
-        key = (
-            vm.os_type,
-            len(published),
-            published[-1].patch_id if published else "",
-            len(vm.installed_patch_ids),
-        )
-        if member.available_key != key:
-            fresh = self._shared(p for p in published if p.patch_id not in vm.installed_patch_ids)
-            member.available_key = key
-            member.available = fresh
-            member.critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in fresh)
-        available, critical = member.available, member.critical
-        record.status = "Succeeded"
-        record.finished = self._when(now)
-        record.patches = available
-        record.critical_and_security = critical
-        record.other = len(available) - critical
-
-    def user_assessed(self, vm: VmRecord) -> None:
-        member = self._members.get(vm.vm_id)
-        if member is not None:
-            member.last_assessed = self._now()
+        if member.group is not None:  # Ready in its window: it may be patched in it
+            self._try_start(self._region(member.location), now, only=(member.group,))

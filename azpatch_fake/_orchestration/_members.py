@@ -35,7 +35,8 @@ class Member:
         "assess_only",
         "availability_set",
         "available",
-        "available_key",
+        "available_installed",
+        "available_of",
         "busy",
         "critical",
         "done_rollout",
@@ -90,7 +91,8 @@ class Member:
         self.not_before = -math.inf
         self.timeline_index = -1
         # The last assessment's result, reused until a release or an install changes it.
-        self.available_key: tuple[object, ...] = ()
+        self.available_of: Sequence[Patch] = ()  # the catalog's answer it was made from
+        self.available_installed = -1  # and how many patches the VM had installed then
         self.available: Sequence[Patch] = ()
         self.critical = 0  # of ``available``, the Critical and Security ones
 

@@ -5,11 +5,12 @@ Enablement and periodic assessments run in each VM's off-peak window
 inside a region, one zone, one update domain and one batch at a time
 (R40 to R55). Everything it does lands in the VMs' records, so clients read
 it through the instance view, and in the timeline. One class per concern,
-composed here: ``_cadence``, ``_monthly``, ``_runs``, ``_retries``, ``_holds``.
+composed here: ``_cadence``, ``_assessments``, ``_monthly``, ``_runs``, ``_retries``, ``_holds``.
 """
 
 from __future__ import annotations
 
+from ._assessments import Assessments
 from ._cadence import Cadence
 from ._holds import Hold, Holds
 from ._monthly import MonthlyRollout
@@ -19,6 +20,6 @@ from ._runs import InstallRuns
 __all__ = ["Hold", "Orchestrator"]
 
 
-class Orchestrator(Cadence, MonthlyRollout, InstallRuns, Retries, Holds):
+class Orchestrator(Cadence, Assessments, MonthlyRollout, InstallRuns, Retries, Holds):
     """The platform of one world: the world tells it when a VM's patch mode or placement
     changes (``World.platform``)."""

@@ -3,6 +3,7 @@ one update domain and one share at a time, and each run replayed on the clock.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -37,16 +38,18 @@ class InstallRuns(OrchestratorBase):
             and self._schedulable(vm)
         )
 
-    def _try_start(self, state: RegionState, now: float, only: Group | None = None) -> None:
+    def _try_start(
+        self, state: RegionState, now: float, only: Sequence[Group] | None = None
+    ) -> None:
         """Start what may start in the region, first attempts before retries (Q26); ``only``
-        when nothing but that group changed."""
+        when nothing but those groups (in the region's order) changed."""
         rollout = self.rollout
         if rollout is None or not rollout.allows(state.name):
             return
         if any(self._regions[p].busy for p in state.conflicts if p in self._regions):
             return  # R42
         zone_fixed, zone = state.busy_zone()
-        groups = (only,) if only is not None else tuple(state.groups.values())
+        groups = only if only is not None else tuple(state.groups.values())
         started: list[Member] = []
         if rollout.takes_first_attempts(now):
             for group in groups:
@@ -218,7 +221,7 @@ class InstallRuns(OrchestratorBase):
             else:
                 self._unhealthy(rollout, member, run.phase, now)
         # Only this VM's group gained room, unless the region (and so its zones) fell idle.
-        self._try_start(state, now, only=group if state.busy and group is not None else None)
+        self._try_start(state, now, only=(group,) if state.busy and group is not None else None)
         if not state.busy:
             for partner in sorted(state.conflicts):
                 if partner in self._regions:
@@ -228,7 +231,7 @@ class InstallRuns(OrchestratorBase):
     def _bake_over(self, member: Member, now: float) -> None:
         """R50: the set may take its next update domain; nothing else changed."""
         if member.group is not None:
-            self._try_start(self._region(member.location), now, only=member.group)
+            self._try_start(self._region(member.location), now, only=(member.group,))
 
 
 class _Run:

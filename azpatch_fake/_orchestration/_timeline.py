@@ -10,7 +10,7 @@ import gzip
 import json
 import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -78,6 +78,8 @@ class Timeline:
         # Details repeat (the same counts, rollout and phase for thousands of VMs): one
         # shared tuple for each.
         self._shared: dict[tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]] = {}
+        # add_all's details by their keys, then by their values.
+        self._rows: dict[tuple[str, ...], dict[tuple[Any, ...], tuple[tuple[str, Any], ...]]] = {}
 
     def add(self, moment: float, event: str, vm: Subject | None = None, **detail: Any) -> None:
         """Record an event; sequences in ``detail`` must be tuples (they become lists),
@@ -86,8 +88,7 @@ class Timeline:
         if vm is not None:
             index = vm.timeline_index
             if index < 0:
-                index = vm.timeline_index = len(self._subjects)
-                self._subjects.append(vm)
+                index = self._name(vm)
         self._times.append(moment)
         self._codes.append(_CODES[event])
         self._vms.append(index)
@@ -96,6 +97,42 @@ class Timeline:
             self._details.append(self._shared.setdefault(pairs, pairs))
         else:
             self._details.append(None)
+
+    def add_all(
+        self, moment: float, event: str, vms: Sequence[Subject], **columns: Sequence[Any]
+    ) -> None:
+        """Record one event per VM of ``vms``, at one moment: ``columns`` give each its
+        detail (``add_all(t, e, vms, count=[1, 2])`` is ``add(t, e, vms[0], count=1)``, then
+        ``add(t, e, vms[1], count=2)``), in one step for the thousands of VMs of a window."""
+        count = len(vms)
+        if not count:
+            return
+        self._times.extend(array("d", (moment,)) * count)
+        self._codes.extend(array("B", (_CODES[event],)) * count)
+        self._vms.extend(
+            [vm.timeline_index if vm.timeline_index >= 0 else self._name(vm) for vm in vms]
+        )
+        if not columns:
+            self._details.extend([None] * count)
+            return
+        rows = self._rows.get(tuple(columns))
+        if rows is None:
+            rows = self._rows[tuple(columns)] = {}
+        keys = tuple(columns)
+        details = []
+        for values in zip(*columns.values(), strict=True):
+            pairs = rows.get(values)
+            if pairs is None:
+                pairs = tuple(zip(keys, values, strict=True))
+                pairs = rows[values] = self._shared.setdefault(pairs, pairs)
+            details.append(pairs)
+        self._details.extend(details)
+
+    def _name(self, vm: Subject) -> int:
+        """The index of ``vm`` among the VMs the timeline names, given on first mention."""
+        index = vm.timeline_index = len(self._subjects)
+        self._subjects.append(vm)
+        return index
 
     def __len__(self) -> int:
         return len(self._times)

@@ -24,6 +24,7 @@ __all__ = [
     "PatchSettingsRecord",
     "ProviderRecord",
     "VmRecord",
+    "uuid4_text",
 ]
 
 
@@ -58,10 +59,22 @@ class PatchSettingsRecord:
     bypass_platform_safety_checks_on_user_schedule: bool | None = None
 
 
+def uuid4_text(bits: int) -> str:
+    """128 random bits as a version-4 UUID's text (formatted by hand: it is cheaper)."""
+    text = f"{bits & _UUID_KEEP | _UUID_SET:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_UUID_KEEP = ~((0xF000 << 64) | (0xC000 << 48))  # all but the version and variant bits
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
+
+
 @attrs.define
 class AssessmentRecord:
     status: str
-    activity_id: str
+    # The activity's UUID, or the random bits it is made of until someone reads it: the
+    # platform starts millions of assessments whose ids nobody reads.
+    _activity_id: str | int
     started: datetime
     finished: datetime | None = None
     critical_and_security: int = 0
@@ -69,6 +82,17 @@ class AssessmentRecord:
     reboot_pending: bool = False
     patches: Sequence[Patch] = ()
     started_by: str = "User"
+
+    @property
+    def activity_id(self) -> str:
+        found = self._activity_id
+        if isinstance(found, int):
+            found = self._activity_id = uuid4_text(found)
+        return found
+
+    @activity_id.setter
+    def activity_id(self, value: str | int) -> None:
+        self._activity_id = value
 
 
 @attrs.define

@@ -26,6 +26,7 @@ from ._records import (
     Patch,
     PatchSettingsRecord,
     VmRecord,
+    uuid4_text,
 )
 from ._subscription import Subscription
 
@@ -36,8 +37,6 @@ DEFAULT_TENANT = "00000000-0000-0000-0000-0000000000f0"
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 KEPT_OPERATIONS = 10_000
 _SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))  # the version and variant bits of a UUID
-_UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
 
 
 class Platform(Protocol):
@@ -293,11 +292,12 @@ class World:
     # -- what handlers use -----------------------------------------------------------------
 
     def new_id(self) -> str:
-        """A version-4 UUID from the world's seed (formatted by hand: the orchestrator
-        takes millions of them)."""
-        bits = self._random.getrandbits(128) & _UUID_CLEAR | _UUID_SET
-        text = f"{bits:032x}"
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        """A version-4 UUID from the world's seed."""
+        return uuid4_text(self.new_bits())
+
+    def new_bits(self) -> int:
+        """What ``new_id`` makes its UUID of, for ids that may never be read."""
+        return self._random.getrandbits(128)
 
     def subscription(self, subscription_id: str) -> Subscription:
         """The subscription a request names: created empty on first use, as a user's own

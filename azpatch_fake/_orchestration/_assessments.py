@@ -1,0 +1,93 @@
+"""The platform's assessments (R17 to R20): when one is due, and thousands begun and finished
+together as a window opens."""
+
+from __future__ import annotations
+
+from .._world._records import AssessmentRecord, VmRecord
+from ._base import ABP, OrchestratorBase
+from ._install_run import AUTOMATIC_CLASSIFICATIONS
+from ._members import Member
+
+__all__ = ["Assessments"]
+
+
+class Assessments(OrchestratorBase):
+    """Periodic assessments, the one before each install run, and users' own."""
+
+    def _due(self, member: Member, now: float) -> bool:
+        """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
+        return not member.busy and now - member.last_assessed >= self._assessment_gap(member)
+
+    def _assessment_gap(self, member: Member) -> float:
+        if member.vm.patch_settings.assessment_mode == ABP:
+            return self._gap_abp
+        return self._gap
+
+    def _assess(self, member: Member, now: float) -> None:
+        self._assess_all([member], now)
+
+    def _assess_all(self, members: list[Member], now: float) -> None:
+        """The platform's assessments of ``members``, begun now and finishing together."""
+        if not members:
+            return
+        started = self._when(now)
+        new_bits = self.world.new_bits
+        for member in members:
+            vm = member.vm
+            member.last_assessed = now
+            record = vm.assessment
+            if record is None or record.started_by != "Platform":
+                record = vm.assessment = AssessmentRecord("", "", started, started_by="Platform")
+            # In place: a month of 100,000 VMs would otherwise churn millions of records.
+            record.status = "InProgress"
+            record.activity_id = new_bits()  # a UUID when read
+            record.started = started
+            record.finished = None
+        self.timeline.add_all(now, "assessment_started", members)
+        finish = now + self.world.assessment_duration.total_seconds()
+        self._at(finish, self._on_assessed_all, members)
+
+    def _assessed(self, member: Member, now: float) -> None:
+        self._assessed_all([member], now)
+
+    def _assessed_all(self, members: list[Member], now: float) -> None:
+        finished = []
+        criticals = []
+        others = []
+        for member in members:
+            record = member.vm.assessment
+            if record is None or record.status != "InProgress" or record.started_by != "Platform":
+                continue  # replaced by a user's assessment
+            critical, other = self._fill_assessment(member, record, now)
+            finished.append(member)
+            criticals.append(critical)
+            others.append(other)
+        self.timeline.add_all(
+            now, "assessment_finished", finished, critical_and_security=criticals, other=others
+        )
+
+    def _fill_assessment(
+        self, member: Member, record: AssessmentRecord, now: float
+    ) -> tuple[int, int]:
+        """Complete ``record`` with what the catalog offers the VM now; returns its counts of
+        critical and security, and other patches."""
+        vm = member.vm
+        published = self._catalog(vm.os_type, now)
+        installed = len(vm.installed_patch_ids)
+        if member.available_of is not published or member.available_installed != installed:
+            fresh = self._shared(p for p in published if p.patch_id not in vm.installed_patch_ids)
+            member.available_of, member.available_installed = published, installed
+            member.available = fresh
+            member.critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in fresh)
+        available, critical = member.available, member.critical
+        record.status = "Succeeded"
+        record.finished = self._when(now)
+        record.patches = available
+        record.critical_and_security = critical
+        record.other = other = len(available) - critical
+        return critical, other
+
+    def user_assessed(self, vm: VmRecord) -> None:
+        member = self._members.get(vm.vm_id)
+        if member is not None:
+            member.last_assessed = self._now()
