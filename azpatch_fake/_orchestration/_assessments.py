@@ -3,7 +3,7 @@ together as a window opens."""
 
 from __future__ import annotations
 
-from .._world._records import AssessmentRecord, VmRecord
+from .._world._records import AssessmentRecord, Patch, VmRecord
 from ._base import ABP, OrchestratorBase
 from ._install_run import AUTOMATIC_CLASSIFICATIONS
 from ._members import Member
@@ -71,6 +71,18 @@ class Assessments(OrchestratorBase):
     ) -> tuple[int, int]:
         """Complete ``record`` with what the catalog offers the VM now; returns its counts of
         critical and security, and other patches."""
+        available = self._available(member, now)
+        critical = member.critical
+        record.status = "Succeeded"
+        record.finished = self._when(now)
+        record.patches = available
+        record.critical_and_security = critical
+        record.other = other = len(available) - critical
+        return critical, other
+
+    def _available(self, member: Member, now: float) -> tuple[Patch, ...]:
+        """What the catalog offers the VM now that it has not installed (``member.critical``
+        of them Critical or Security): worked out again only after a release or an install."""
         vm = member.vm
         published = self._catalog(vm.os_type, now)
         installed = len(vm.installed_patch_ids)
@@ -79,13 +91,7 @@ class Assessments(OrchestratorBase):
             member.available_of, member.available_installed = published, installed
             member.available = fresh
             member.critical = sum(p.classification in AUTOMATIC_CLASSIFICATIONS for p in fresh)
-        available, critical = member.available, member.critical
-        record.status = "Succeeded"
-        record.finished = self._when(now)
-        record.patches = available
-        record.critical_and_security = critical
-        record.other = other = len(available) - critical
-        return critical, other
+        return member.available
 
     def user_assessed(self, vm: VmRecord) -> None:
         member = self._members.get(vm.vm_id)

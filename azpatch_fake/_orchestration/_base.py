@@ -171,6 +171,9 @@ class OrchestratorBase:
     def _assessed(self, member: Member, now: float) -> None:
         raise NotImplementedError
 
+    def _available(self, member: Member, now: float) -> tuple[Patch, ...]:
+        raise NotImplementedError
+
     def _assessed_all(self, members: list[Member], now: float) -> None:
         raise NotImplementedError
 

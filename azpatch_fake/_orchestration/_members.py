@@ -93,7 +93,7 @@ class Member:
         # The last assessment's result, reused until a release or an install changes it.
         self.available_of: Sequence[Patch] = ()  # the catalog's answer it was made from
         self.available_installed = -1  # and how many patches the VM had installed then
-        self.available: Sequence[Patch] = ()
+        self.available: tuple[Patch, ...] = ()
         self.critical = 0  # of ``available``, the Critical and Security ones
 
     def changed(self) -> None:
@@ -122,6 +122,7 @@ class Group:
         "active_ud",
         "bake_until",
         "busy",
+        "is_set",
         "key",
         "last_ud",
         "live",
@@ -133,6 +134,7 @@ class Group:
 
     def __init__(self, key: tuple[str, ...], zone: str | None) -> None:
         self.key = key
+        self.is_set = key[0] == "set"
         self.zone = zone
         self.members: list[Member] = []
         self.busy = 0
@@ -144,10 +146,6 @@ class Group:
         # attempts, and retries of pending and failed patches, which wait behind them.
         self.queues: dict[int, list[Member]] = {}
         self.retries: dict[int, list[Member]] = {}
-
-    @property
-    def is_set(self) -> bool:
-        return self.key[0] == "set"
 
     @property
     def size(self) -> int:

@@ -139,7 +139,7 @@ class InstallRuns(OrchestratorBase):
         plan = plan_run(
             start=now,
             os_type=vm.os_type,
-            available=self._as_hotpatches(vm, world.available_patches(vm)),
+            available=self._as_hotpatches(vm, self._available(member, now)),
             reboot_setting=vm.patch_settings.reboot_setting or "IfRequired",
             reboot_pending=bool(vm.assessment and vm.assessment.reboot_pending),
             assessment=world.assessment_duration.total_seconds(),
@@ -174,7 +174,7 @@ class InstallRuns(OrchestratorBase):
     def _reboot_finished(self, run: _Run, now: float) -> None:
         run.reboot_finished(self, now)
 
-    def _as_hotpatches(self, vm: VmRecord, available: list[Patch]) -> list[Patch]:
+    def _as_hotpatches(self, vm: VmRecord, available: Sequence[Patch]) -> Sequence[Patch]:
         """R39: with hotpatching on, a hotpatch month's security updates need no reboot."""
         if not vm.patch_settings.enable_hotpatching or not is_hotpatchable(vm.image):
             return available
@@ -237,7 +237,7 @@ class InstallRuns(OrchestratorBase):
 class _Run:
     """One install run being replayed on the clock, one step per moment of its plan."""
 
-    __slots__ = ("activity_id", "member", "per_patch", "phase", "plan", "rollout", "step")
+    __slots__ = ("activity_id", "detail", "member", "per_patch", "phase", "plan", "rollout", "step")
 
     def __init__(
         self,
@@ -256,6 +256,7 @@ class _Run:
         self.activity_id = activity_id
         self.per_patch = per_patch
         self.step = 0  # -1 once the run was cut off: its scheduled steps do nothing
+        self.detail = {"rollout": rollout.rollout_id, "phase": phase}  # of each of its events
 
     def advance(self, orchestrator: InstallRuns, now: float) -> None:
         """Take the next step; each schedules the one after it."""
@@ -311,11 +312,8 @@ class _Run:
             stage=stage,
             power_state=member.vm.power_state,
             **detail,
-            **self._detail(),
+            **self.detail,
         )
-
-    def _detail(self) -> dict[str, Any]:
-        return {"rollout": self.rollout.rollout_id, "phase": self.phase}
 
     def _install_started(self, orchestrator: InstallRuns, now: float) -> None:
         plan, member = self.plan, self.member
@@ -341,7 +339,7 @@ class _Run:
             off_peak=member.window.hours.describe(),
             set_size=live if group and group.is_set else None,
             pool_size=live if group and not group.is_set else None,
-            **self._detail(),
+            **self.detail,
         )
         orchestrator._at(plan.install_end, orchestrator._advance_run, self)
 
@@ -370,10 +368,10 @@ class _Run:
             + _patches(plan.failed, "Failed")
             + _patches(plan.pending, "Pending")
             + _patches(plan.not_selected, "NotSelected"),
-            **self._detail(),
+            **self.detail,
         )
         if plan.reboot_end is not None:
-            orchestrator.timeline.add(now, "reboot_started", member, **self._detail())
+            orchestrator.timeline.add(now, "reboot_started", member, **self.detail)
             orchestrator._at(plan.reboot_end, orchestrator._reboot_finished, self)
         orchestrator._at(plan.verdict_at, orchestrator._advance_run, self)
 
@@ -384,7 +382,7 @@ class _Run:
         if record is not None and record.activity_id == self.activity_id:
             record.reboot_status = self.plan.reboot_status
         orchestrator.timeline.add(
-            now, "reboot_finished", self.member, status=self.plan.reboot_status, **self._detail()
+            now, "reboot_finished", self.member, status=self.plan.reboot_status, **self.detail
         )
 
     def _verdict(self, orchestrator: InstallRuns, now: float) -> None:
@@ -393,7 +391,5 @@ class _Run:
         if vm.unhealthy_after_patching:
             vm.healthy = False
             member.changed()
-        orchestrator.timeline.add(
-            now, "health_verdict", member, healthy=vm.healthy, **self._detail()
-        )
+        orchestrator.timeline.add(now, "health_verdict", member, healthy=vm.healthy, **self.detail)
         orchestrator._release(member, self, now, vm.healthy)
