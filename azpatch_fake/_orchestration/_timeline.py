@@ -15,6 +15,7 @@ from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from .._world._off_peak import local_iso, utc_iso
+from ._timeline_parquet import Columns
 
 __all__ = ["EVENTS", "Timeline"]
 
@@ -48,6 +49,9 @@ _CODES = {event: code for code, event in enumerate(EVENTS)}
 _PATCH_FIELDS = ("name", "classification", "state")
 
 
+Detail = tuple[tuple[str, Any], ...]  # an event's detail: (name, value) pairs
+
+
 class Subject(Protocol):
     """What the timeline needs to know of a VM."""
 
@@ -72,14 +76,15 @@ class Timeline:
     def __init__(self) -> None:
         self._times = array("d")
         self._codes = array("B")
-        self._vms = array("l")
-        self._details: list[tuple[tuple[str, Any], ...] | None] = []
+        self._vms = array("q")
         self._subjects: list[Subject] = []
-        # Details repeat (the same counts, rollout and phase for thousands of VMs): one
-        # shared tuple for each.
-        self._shared: dict[tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]] = {}
+        # Details repeat (the same counts, rollout and phase for thousands of VMs): each
+        # distinct one is kept once, and a row holds its index (-1: none).
+        self._details = array("q")
+        self._detail_values: list[Detail] = []
+        self._detail_index: dict[Detail, int] = {}
         # add_all's details by their keys, then by their values.
-        self._rows: dict[tuple[str, ...], dict[tuple[Any, ...], tuple[tuple[str, Any], ...]]] = {}
+        self._rows: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
 
     def add(self, moment: float, event: str, vm: Subject | None = None, **detail: Any) -> None:
         """Record an event; sequences in ``detail`` must be tuples (they become lists),
@@ -92,11 +97,7 @@ class Timeline:
         self._times.append(moment)
         self._codes.append(_CODES[event])
         self._vms.append(index)
-        if detail:
-            pairs = tuple(detail.items())
-            self._details.append(self._shared.setdefault(pairs, pairs))
-        else:
-            self._details.append(None)
+        self._details.append(self._detail(tuple(detail.items())) if detail else -1)
 
     def add_all(
         self, moment: float, event: str, vms: Sequence[Subject], **columns: Sequence[Any]
@@ -113,20 +114,24 @@ class Timeline:
             [vm.timeline_index if vm.timeline_index >= 0 else self._name(vm) for vm in vms]
         )
         if not columns:
-            self._details.extend([None] * count)
+            self._details.extend(array("q", (-1,)) * count)
             return
-        rows = self._rows.get(tuple(columns))
-        if rows is None:
-            rows = self._rows[tuple(columns)] = {}
         keys = tuple(columns)
-        details = []
+        rows = self._rows.setdefault(keys, {})
+        details = array("q")
         for values in zip(*columns.values(), strict=True):
-            pairs = rows.get(values)
-            if pairs is None:
-                pairs = tuple(zip(keys, values, strict=True))
-                pairs = rows[values] = self._shared.setdefault(pairs, pairs)
-            details.append(pairs)
+            index = rows.get(values)
+            if index is None:
+                index = rows[values] = self._detail(tuple(zip(keys, values, strict=True)))
+            details.append(index)
         self._details.extend(details)
+
+    def _detail(self, pairs: Detail) -> int:
+        index = self._detail_index.get(pairs)
+        if index is None:
+            index = self._detail_index[pairs] = len(self._detail_values)
+            self._detail_values.append(pairs)
+        return index
 
     def _name(self, vm: Subject) -> int:
         """The index of ``vm`` among the VMs the timeline names, given on first mention."""
@@ -158,9 +163,14 @@ class Timeline:
         ]
 
     def write(self, path: str | os.PathLike[str]) -> int:
-        """Write the timeline as JSON Lines to ``path``, gzip-compressed when its name ends
-        in ``.gz`` (about 25 times smaller; pandas, duckdb and ``read_timeline`` read it
-        as it is); returns the number of lines."""
+        """Write the timeline to ``path`` as JSON Lines, gzip-compressed when its name ends
+        in ``.gz`` (about 25 times smaller), or as Parquet when it ends in ``.parquet``
+        (the ``parquet`` extra; ten times faster to write); pandas, duckdb and
+        ``read_timeline`` read each as it is. Returns the number of events."""
+        if os.fspath(path).endswith(".parquet"):
+            from ._timeline_parquet import write_parquet  # noqa: PLC0415  (needs pyarrow)
+
+            return write_parquet(self._columns(), path)
         if os.fspath(path).endswith(".gz"):
             with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as packed:
                 return self.write_jsonl(packed)
@@ -199,10 +209,11 @@ class Timeline:
                     local = locals_[key] = f',"local_time":"{local_iso(moment, subject.zone_info)}"'
                 parts += (fields, local)
             detail = self._details[row]
-            if detail:
-                text = details.get(id(detail))
-                if text is None:  # shared tuples: one serialization each (they stay alive)
-                    text = details[id(detail)] = "," + dumps(_detail_fields(detail))[1:-1]
+            if detail >= 0:
+                text = details.get(detail)
+                if text is None:  # one serialization each distinct detail
+                    body = dumps(_detail_fields(self._detail_values[detail]))
+                    text = details[detail] = "," + body[1:-1]
                 parts.append(text)
             parts.append("}\n")
             chunk.append("".join(parts))
@@ -212,13 +223,25 @@ class Timeline:
         out.write("".join(chunk))
         return len(self._times)
 
+    def _columns(self) -> Columns:
+        dumps = json.JSONEncoder(separators=(",", ":")).encode
+        return Columns(
+            self._times,
+            self._codes,
+            self._vms,
+            self._details,
+            EVENTS,
+            self._subjects,
+            [dumps(_detail_fields(detail)) for detail in self._detail_values],
+        )
+
     def _as_json(self, row: int) -> dict[str, Any]:
         index = self._vms[row]
         return _as_json(
             self._times[row],
             EVENTS[self._codes[row]],
             self._subjects[index] if index >= 0 else None,
-            self._details[row] or (),
+            self._detail_values[detail] if (detail := self._details[row]) >= 0 else (),
         )
 
 
@@ -233,7 +256,7 @@ def _subject_fields(vm: Subject) -> dict[str, Any]:
     }
 
 
-def _detail_fields(detail: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+def _detail_fields(detail: Detail) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for key, value in detail:
         if key == "patches":
@@ -245,9 +268,7 @@ def _detail_fields(detail: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return body
 
 
-def _as_json(
-    moment: float, event: str, vm: Subject | None, detail: tuple[tuple[str, Any], ...]
-) -> dict[str, Any]:
+def _as_json(moment: float, event: str, vm: Subject | None, detail: Detail) -> dict[str, Any]:
     body: dict[str, Any] = {"time": utc_iso(moment), "event": event}
     if vm is not None:
         body |= _subject_fields(vm)

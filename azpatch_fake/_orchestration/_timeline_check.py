@@ -24,6 +24,7 @@ import attrs
 from .._world._off_peak import OffPeakHours, utc_seconds
 from .._world._regions import conflicts
 from ._install_run import AUTOMATIC_CLASSIFICATIONS
+from ._timeline_parquet import read_parquet
 
 __all__ = ["Violation", "check_timeline", "read_timeline"]
 
@@ -36,8 +37,11 @@ class Violation:
 
 
 def read_timeline(source: IO[str] | str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Events from a JSON Lines file: an open text file, or a path (``.gz``: gzip)."""
+    """Events from a timeline file: an open JSON Lines text file, or a path (``.gz``: gzip,
+    ``.parquet``: Parquet, with the ``parquet`` extra)."""
     if isinstance(source, (str, os.PathLike)):
+        if os.fspath(source).endswith(".parquet"):
+            return read_parquet(source)
         if os.fspath(source).endswith(".gz"):
             with gzip.open(source, "rt", encoding="utf-8") as packed:
                 return read_timeline(packed)
