@@ -15,13 +15,20 @@ class Assessments(OrchestratorBase):
     """Periodic assessments, the one before each install run, and users' own."""
 
     def _due(self, member: Member, now: float) -> bool:
-        """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
-        return not member.busy and now - member.last_assessed >= self._assessment_gap(member)
+        return not member.busy and now - member.last_assessed >= member.gap
 
-    def _assessment_gap(self, member: Member) -> float:
-        if member.vm.patch_settings.assessment_mode == ABP:
-            return self._gap_abp
-        return self._gap
+    def _set_cadence(self, member: Member) -> None:
+        """R19, R20: every 24 h with assessmentMode AutomaticByPlatform, else 72 h."""
+        member.gap = self._gap_abp if member.vm.patch_settings.assessment_mode == ABP else self._gap
+
+    def assessment_mode_changed(self, vm: VmRecord) -> None:
+        """The VM's cadence follows; outside AutomaticByPlatform patching, the mode alone
+        decides whether the platform assesses it (R11)."""
+        if vm.patch_settings.patch_mode != ABP:
+            self.track(vm, enabled=vm.patch_mode_ready)
+        member = self._members.get(vm.vm_id)
+        if member is not None:
+            self._set_cadence(member)
 
     def _assess(self, member: Member, now: float) -> None:
         self._assess_all([member], now)
@@ -54,11 +61,12 @@ class Assessments(OrchestratorBase):
         finished = []
         criticals = []
         others = []
+        fill = self._fill_assessment
         for member in members:
             record = member.vm.assessment
             if record is None or record.status != "InProgress" or record.started_by != "Platform":
                 continue  # replaced by a user's assessment
-            critical, other = self._fill_assessment(member, record, now)
+            critical, other = fill(member, record, now)
             finished.append(member)
             criticals.append(critical)
             others.append(other)

@@ -68,6 +68,7 @@ class OrchestratorBase:
         self._on_enabled = self._enabled
         self._on_paused = self._paused
         self._patch_lists: dict[tuple[int, ...], tuple[Patch, ...]] = {}  # by identity
+        self._outcomes: dict[tuple[int, int, int, int], tuple[tuple[str, str, str], ...]] = {}
         self._started = False
         self._seed = world.seed
         self._moment = (math.nan, moment(0.0))  # the last instant turned into a datetime
@@ -159,7 +160,10 @@ class OrchestratorBase:
     def _due(self, member: Member, now: float) -> bool:
         raise NotImplementedError
 
-    def _assessment_gap(self, member: Member) -> float:
+    def _set_cadence(self, member: Member) -> None:
+        raise NotImplementedError
+
+    def track(self, vm: VmRecord, *, enabled: bool) -> None:
         raise NotImplementedError
 
     def _assess(self, member: Member, now: float) -> None:

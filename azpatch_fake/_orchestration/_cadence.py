@@ -27,6 +27,7 @@ class Cadence(OrchestratorBase):
             return
         if member is None or not member.active:
             member = self._join(vm, member, now)
+        self._set_cadence(member)  # its modes may both have changed in one write
         member.enable_step_at = -1.0  # an enablement step already scheduled no longer counts
         member.changed()
         self._drop_from_gate(member, now)
@@ -51,6 +52,7 @@ class Cadence(OrchestratorBase):
             member = self._members[vm.vm_id] = Member(vm, window, location)
             member.active = False
         member.assess_only = wanted
+        self._set_cadence(member)  # its modes may both have changed in one write
         if wanted and not member.listed:
             member.window.members.append(member)
             member.listed = True
@@ -143,7 +145,8 @@ class Cadence(OrchestratorBase):
         self.world.clock.call_at_epoch(following, lambda: self._window_opens(window, following))
         kept = []
         due = []  # assessed together: one batch of records, events and finish
-        rollout_id = self.rollout.rollout_id if self.rollout is not None else None
+        rollout = self.rollout
+        rollout_id, gate = (rollout.rollout_id, rollout.gate) if rollout is not None else (None, ())
         waiting: dict[str, set[Group]] = {}  # per region, the groups of members to patch
         for member in window.members:
             if member.assess_only:
@@ -157,6 +160,12 @@ class Cadence(OrchestratorBase):
             kept.append(member)
             if member.done_rollout != rollout_id and member.group is not None:
                 waiting.setdefault(member.location, set()).add(member.group)
+            if (
+                member.enable_left <= 0
+                and now - member.last_assessed < member.gap
+                and member not in gate
+            ):
+                continue  # most days, for most VMs: nothing to do (and no VM record to read)
             if self._member_window_opens(member, now):
                 due.append(member)
         window.members = kept
@@ -237,7 +246,7 @@ class Cadence(OrchestratorBase):
         if record is not None and record.status == "InProgress" and record.started_by == "Platform":
             record.status, record.finished = "Failed", moment(now)  # the agent stopped with it
             # R21: due again as soon as the agent allows, 6 h after that one began (R20)
-            member.last_assessed -= self._assessment_gap(member) - self._min_gap
+            member.last_assessed -= member.gap - self._min_gap
         if member.run is not None:
             self._interrupt_run(member, now)
         self._drop_from_gate(member, now)

@@ -10,7 +10,7 @@ The orchestrator replays the result on the virtual clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
@@ -70,17 +70,19 @@ def plan_run(
     window_end: float = float("inf"),
     fail_installs: bool = False,
     fail_reboots: bool = False,
+    share: Callable[[Iterable[Patch]], tuple[Patch, ...]] = tuple,
 ) -> RunPlan:
     """Seconds in, seconds out; ``reboot_setting`` absent or Unknown means IfRequired (Q13).
 
     The run ends after ``run_duration`` or at ``window_end``, whichever comes first; the
     cutoffs count back from that end, and no patch may still install after the window.
+    ``share`` makes each list of patches (``tuple``, or one that interns equal lists).
     """
     end = min(start + run_duration, window_end)
     install_start = start + assessment
     clock = install_start + overhead
     selected = [p for p in available if p.classification in AUTOMATIC_CLASSIFICATIONS]
-    not_selected = tuple(p for p in available if p.classification not in AUTOMATIC_CLASSIFICATIONS)
+    not_selected = share(p for p in available if p.classification not in AUTOMATIC_CLASSIFICATIONS)
     latest = _latest_start(os_type, end, reboot_setting)
     done: list[Patch] = []
     pending: list[Patch] = []
@@ -90,7 +92,7 @@ def plan_run(
             continue
         clock += per_patch
         done.append(patch)
-    installed, failed = ((), tuple(done)) if fail_installs else (tuple(done), ())
+    installed, failed = ((), share(done)) if fail_installs else (share(done), ())
     needs = reboot_pending or any(p.reboot_behavior != "NeverReboots" for p in installed)
     wanted = reboot_setting == "Always" or (reboot_setting not in ("Never", "Always") and needs)
     room = (10 if os_type == "Windows" else 15) * _MINUTE  # R30, R31
@@ -107,7 +109,7 @@ def plan_run(
         install_end=clock,
         installed=installed,
         failed=failed,
-        pending=tuple(pending),
+        pending=share(pending),
         not_selected=not_selected,
         reboot_status=reboot_status,
         reboot_end=reboot_end,

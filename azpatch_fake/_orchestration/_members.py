@@ -44,6 +44,7 @@ class Member:
         "enable_left",
         "enable_step_at",
         "failed_runs",
+        "gap",
         "given_up",
         "group",
         "last_assessed",
@@ -83,6 +84,7 @@ class Member:
         self.run: object | None = None  # the install run in progress (``_runs._Run``)
         self.enable_step_at = -1.0  # when its one pending enablement step (finish or pause) is due
         self.last_assessed = -math.inf
+        self.gap = math.inf  # the platform's assessments are this far apart (R19, R20)
         self.done_rollout: str | None = None
         self.tried: str | None = None  # the rollout of its last run; ``runs`` counts them
         self.runs = 0

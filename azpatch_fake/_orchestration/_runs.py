@@ -137,6 +137,7 @@ class InstallRuns(OrchestratorBase):
         world = self.world
         per_patch = (vm.install_time_per_patch or world.install_time_per_patch).total_seconds()
         plan = plan_run(
+            share=self._shared,  # the run keeps its lists for hours: share them
             start=now,
             os_type=vm.os_type,
             available=self._as_hotpatches(vm, self._available(member, now)),
@@ -152,13 +153,6 @@ class InstallRuns(OrchestratorBase):
             fail_installs=vm.fail_installs,
             fail_reboots=vm.fail_reboots,
         )
-        plan = attrs.evolve(  # the run keeps its lists for hours: share them (see _shared)
-            plan,
-            installed=self._shared(plan.installed),
-            failed=self._shared(plan.failed),
-            pending=self._shared(plan.pending),
-            not_selected=self._shared(plan.not_selected),
-        )
         if member.tried != rollout.rollout_id:
             member.tried, member.runs, member.failed_runs = rollout.rollout_id, 0, 0
             member.given_up = False
@@ -167,6 +161,20 @@ class InstallRuns(OrchestratorBase):
             self._assess(member, now)
         run = member.run = _Run(member, plan, rollout, phase, world.new_id(), per_patch=per_patch)
         self._at(plan.install_start, self._advance_run, run)
+
+    def _outcome(self, plan: RunPlan) -> tuple[tuple[str, str, str], ...]:
+        """Each patch of a finished run with its state, for the timeline: one tuple for the
+        thousands of runs that share their (shared) lists."""
+        key = (id(plan.installed), id(plan.failed), id(plan.pending), id(plan.not_selected))
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._outcomes[key] = (
+                _patches(plan.installed, "Installed")
+                + _patches(plan.failed, "Failed")
+                + _patches(plan.pending, "Pending")
+                + _patches(plan.not_selected, "NotSelected")
+            )
+        return found
 
     def _advance_run(self, run: _Run, now: float) -> None:
         run.advance(self, now)
@@ -364,10 +372,7 @@ class _Run:
             member,
             status=plan.status,
             maintenance_window_exceeded=plan.window_exceeded,
-            patches=_patches(plan.installed, "Installed")
-            + _patches(plan.failed, "Failed")
-            + _patches(plan.pending, "Pending")
-            + _patches(plan.not_selected, "NotSelected"),
+            patches=orchestrator._outcome(plan),
             **self.detail,
         )
         if plan.reboot_end is not None:

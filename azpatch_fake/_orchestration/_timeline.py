@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import operator
 import os
 from array import array
 from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -44,6 +46,7 @@ EVENTS = (
     "rollout_closed",
 )
 _CODES = {event: code for code, event in enumerate(EVENTS)}
+_TIMELINE_INDEX = operator.attrgetter("timeline_index")
 
 
 _PATCH_FIELDS = ("name", "classification", "state")
@@ -89,11 +92,7 @@ class Timeline:
     def add(self, moment: float, event: str, vm: Subject | None = None, **detail: Any) -> None:
         """Record an event; sequences in ``detail`` must be tuples (they become lists),
         ``patches`` a tuple of (name, classification, state)."""
-        index = -1
-        if vm is not None:
-            index = vm.timeline_index
-            if index < 0:
-                index = self._name(vm)
+        index = -1 if vm is None else self._index(vm)
         self._times.append(moment)
         self._codes.append(_CODES[event])
         self._vms.append(index)
@@ -110,20 +109,24 @@ class Timeline:
             return
         self._times.extend(array("d", (moment,)) * count)
         self._codes.extend(array("B", (_CODES[event],)) * count)
-        self._vms.extend(
-            [vm.timeline_index if vm.timeline_index >= 0 else self._name(vm) for vm in vms]
-        )
+        indexes = array("q", map(_TIMELINE_INDEX, vms))
+        if -1 in indexes:  # VMs the timeline names for the first time
+            indexes = array("q", (self._index(vm) for vm in vms))
+        self._vms.extend(indexes)
         if not columns:
             self._details.extend(array("q", (-1,)) * count)
             return
         keys = tuple(columns)
         rows = self._rows.setdefault(keys, {})
-        details = array("q")
-        for values in zip(*columns.values(), strict=True):
-            index = rows.get(values)
-            if index is None:
-                index = rows[values] = self._detail(tuple(zip(keys, values, strict=True)))
-            details.append(index)
+        rows_of = list(zip(*columns.values(), strict=True))
+        details = array("q", map(rows.get, rows_of, repeat(-1)))
+        if -1 in details:  # details not seen before
+            for at, values in enumerate(rows_of):
+                if details[at] < 0:
+                    index = rows.get(values)
+                    if index is None:
+                        index = rows[values] = self._detail(tuple(zip(keys, values, strict=True)))
+                    details[at] = index
         self._details.extend(details)
 
     def _detail(self, pairs: Detail) -> int:
@@ -133,10 +136,12 @@ class Timeline:
             self._detail_values.append(pairs)
         return index
 
-    def _name(self, vm: Subject) -> int:
+    def _index(self, vm: Subject) -> int:
         """The index of ``vm`` among the VMs the timeline names, given on first mention."""
-        index = vm.timeline_index = len(self._subjects)
-        self._subjects.append(vm)
+        index = vm.timeline_index
+        if index < 0:
+            index = vm.timeline_index = len(self._subjects)
+            self._subjects.append(vm)
         return index
 
     def __len__(self) -> int:

@@ -50,6 +50,8 @@ class Platform(Protocol):
 
     def user_assessed(self, vm: VmRecord) -> None: ...
 
+    def assessment_mode_changed(self, vm: VmRecord) -> None: ...
+
 
 class _NoPlatform:
     """Until a platform is attached: nothing orchestrates."""
@@ -64,6 +66,9 @@ class _NoPlatform:
         pass
 
     def user_assessed(self, vm: VmRecord) -> None:
+        pass
+
+    def assessment_mode_changed(self, vm: VmRecord) -> None:
         pass
 
 
@@ -275,10 +280,9 @@ class World:
         self.platform.power_changed(vm)
 
     def assessment_mode_changed(self, vm: VmRecord) -> None:
-        """R11: outside AutomaticByPlatform patching, the assessment mode alone decides
-        whether the platform assesses ``vm``."""
-        if vm.patch_settings.patch_mode != "AutomaticByPlatform":
-            self.platform.track(vm, enabled=vm.patch_mode_ready)
+        """A PUT or PATCH changed only ``vm``'s assessment mode: the platform's cadence of
+        assessments follows (R11, R19)."""
+        self.platform.assessment_mode_changed(vm)
 
     def add_patch(self, os_type: str, patch: Patch) -> None:
         self.catalog.add(os_type, patch)

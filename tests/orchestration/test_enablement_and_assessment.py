@@ -110,6 +110,24 @@ def test_r19_assessments_run_daily_with_assessment_mode_abp_else_every_three_day
     ]
 
 
+def test_r19_the_cadence_follows_an_assessment_mode_patched_over_the_wire() -> None:
+    fake = world(vm("web1"))
+    fake.run_until(START + timedelta(days=6))  # the 10th; last assessed on the 8th, every 72 h
+    before = len(fake.timeline.events("assessment_started"))
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg/providers"
+        "/Microsoft.Compute/virtualMachines/web1"
+    )
+    settings = {"patchMode": "AutomaticByPlatform", "assessmentMode": "AutomaticByPlatform"}
+    body = {"properties": {"osProfile": {"windowsConfiguration": {"patchSettings": settings}}}}
+    with httpx.Client(transport=fake.transport) as http:
+        answer = http.patch(url, params={"api-version": "2025-11-01"}, json=body)
+    assert answer.status_code == 200, answer.text
+    fake.run_until(START + timedelta(days=9))
+    daily = [local(e) for e in fake.timeline.events("assessment_started")[before:]]
+    assert [t[8:10] for t in daily] == ["10", "11", "12"]  # every window from now on
+
+
 def test_r20_a_recent_assessment_postpones_the_periodic_one() -> None:
     fake = world(vm("web1", assessment_mode="AutomaticByPlatform"))
     fake.run_until(START + timedelta(days=2, hours=7))  # 20:00 local on the 6th
