@@ -47,7 +47,7 @@ class Assessments(OrchestratorBase):
                 record = vm.assessment = AssessmentRecord("", "", started, started_by="Platform")
             # In place: a month of 100,000 VMs would otherwise churn millions of records.
             record.status = "InProgress"
-            record.activity_id = new_bits()  # a UUID when read
+            record.activity = new_bits()  # a UUID when read
             record.started = started
             record.finished = None
         self.timeline.add_all(now, "assessment_started", members)

@@ -116,7 +116,7 @@ class Cadence(OrchestratorBase):
             key = ("subscription", member.subscription.casefold(), member.zone or "")
         group = state.groups.get(key)
         if group is None:
-            group = state.groups[key] = Group(key, member.zone)
+            group = state.groups[key] = Group(key, member.zone, member.location)
         group.members.append(member)
         group.live = -1
         member.group = group
@@ -147,7 +147,7 @@ class Cadence(OrchestratorBase):
         due = []  # assessed together: one batch of records, events and finish
         rollout = self.rollout
         rollout_id, gate = (rollout.rollout_id, rollout.gate) if rollout is not None else (None, ())
-        waiting: dict[str, set[Group]] = {}  # per region, the groups of members to patch
+        waiting: set[Group] = set()  # the groups of members to patch
         for member in window.members:
             if member.assess_only:
                 kept.append(member)
@@ -159,7 +159,7 @@ class Cadence(OrchestratorBase):
                 continue
             kept.append(member)
             if member.done_rollout != rollout_id and member.group is not None:
-                waiting.setdefault(member.location, set()).add(member.group)
+                waiting.add(member.group)
             if (
                 member.enable_left <= 0
                 and now - member.last_assessed < member.gap
@@ -171,10 +171,9 @@ class Cadence(OrchestratorBase):
         window.members = kept
         self._assess_all(due, now)
         # Only members of this window can have become startable now.
-        for location in sorted(waiting):
+        for location in sorted({group.location for group in waiting}):
             state = self._region(location)
-            groups = waiting[location]
-            self._try_start(state, now, only=[g for g in state.groups.values() if g in groups])
+            self._try_start(state, now, only=[g for g in state.groups.values() if g in waiting])
         self._check_gate(now)
 
     def _member_window_opens(self, member: Member, now: float) -> bool:

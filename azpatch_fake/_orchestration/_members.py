@@ -128,14 +128,16 @@ class Group:
         "key",
         "last_ud",
         "live",
+        "location",
         "members",
         "queues",
         "retries",
         "zone",
     )
 
-    def __init__(self, key: tuple[str, ...], zone: str | None) -> None:
+    def __init__(self, key: tuple[str, ...], zone: str | None, location: str) -> None:
         self.key = key
+        self.location = location
         self.is_set = key[0] == "set"
         self.zone = zone
         self.members: list[Member] = []

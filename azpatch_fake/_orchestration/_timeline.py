@@ -105,7 +105,9 @@ class Timeline:
         detail (``add_all(t, e, vms, count=[1, 2])`` is ``add(t, e, vms[0], count=1)``, then
         ``add(t, e, vms[1], count=2)``), in one step for the thousands of VMs of a window."""
         count = len(vms)
-        if not count:
+        if count <= 1:  # one VM (a run's own assessment, an enablement's): add's way is cheaper
+            if count:
+                self.add(moment, event, vms[0], **{key: got[0] for key, got in columns.items()})
             return
         self._times.extend(array("d", (moment,)) * count)
         self._codes.extend(array("B", (_CODES[event],)) * count)

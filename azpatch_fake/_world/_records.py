@@ -72,9 +72,9 @@ _UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
 @attrs.define
 class AssessmentRecord:
     status: str
-    # The activity's UUID, or the random bits it is made of until someone reads it: the
-    # platform starts millions of assessments whose ids nobody reads.
-    _activity_id: str | int
+    # The activity's UUID, or the random bits it is made of until someone reads it (as
+    # ``activity_id``): the platform starts millions of assessments whose ids nobody reads.
+    activity: str | int
     started: datetime
     finished: datetime | None = None
     critical_and_security: int = 0
@@ -85,14 +85,10 @@ class AssessmentRecord:
 
     @property
     def activity_id(self) -> str:
-        found = self._activity_id
+        found = self.activity
         if isinstance(found, int):
-            found = self._activity_id = uuid4_text(found)
+            found = self.activity = uuid4_text(found)
         return found
-
-    @activity_id.setter
-    def activity_id(self, value: str | int) -> None:
-        self._activity_id = value
 
 
 @attrs.define
