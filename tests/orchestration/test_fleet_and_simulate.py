@@ -185,3 +185,16 @@ def test_the_written_lines_are_the_events_as_json() -> None:
     assert fake.timeline.write_jsonl(out) == len(fake.timeline)
     expected = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in fake.timeline)
     assert out.getvalue() == expected
+
+
+def test_events_of_several_kinds_come_in_time_order() -> None:
+    fake = load_fleet(example_fleet(40, seed=5), seed=5)
+    fake.run_until(datetime(2027, 2, 1, tzinfo=timezone.utc))
+    kinds = ("install_started", "health_verdict", "rollout_started")
+    every = list(fake.timeline)
+    assert fake.timeline.events(kinds) == [e for e in every if e["event"] in kinds]
+    assert fake.timeline.events("health_verdict") == [
+        e for e in every if e["event"] == "health_verdict"
+    ]
+    one = every[-1]["vm"] if "vm" in every[-1] else next(e["vm"] for e in every if "vm" in e)
+    assert fake.timeline.events(vm=one.upper()) == [e for e in every if e.get("vm") == one]
