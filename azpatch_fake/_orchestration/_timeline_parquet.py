@@ -11,9 +11,10 @@ very dicts that ``read_timeline`` reads from JSON Lines.
 from __future__ import annotations
 
 import json
+import operator
 import os
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timezone
 from typing import Any, NamedTuple
 
@@ -50,59 +51,106 @@ def _pyarrow() -> Any:
 def write_parquet(columns: Columns, path: str | os.PathLike[str]) -> int:
     """Write the timeline's ``columns`` to ``path`` (zstd-compressed); returns the rows."""
     pa = _pyarrow()
-    pc = pa.compute
+    converter = _Converter(pa, columns)
     count = len(columns.times)
-
-    def whole(kind: Any, values: Any) -> Any:  # an array.array, shared with Arrow
-        return pa.Array.from_buffers(kind, count, [None, pa.py_buffer(values)])
-
-    seconds = whole(pa.float64(), columns.times)
-    millis = pc.cast(pc.round(pc.multiply(seconds, 1000.0)), pa.int64())
-    rows = whole(pa.int64(), columns.vms)
-    vm = pc.if_else(pc.less(rows, 0), pa.scalar(None, pa.int64()), rows)  # null: no VM
-    subjects = columns.subjects
-
-    def per_vm(value: Callable[[Any], object]) -> Any:
-        encoded = pa.array([value(s) for s in subjects], pa.string()).dictionary_encode()
-        return pa.DictionaryArray.from_arrays(pc.take(encoded.indices, vm), encoded.dictionary)
-
-    zones = pa.array([s.zone_info.key for s in subjects], pa.string()).dictionary_encode()
-    zone_infos = {s.zone_info.key: s.zone_info for s in subjects}
-    width = max(len(zones.dictionary), 1)
-    # One local time per (second, time zone) that occurs: formatted in Python once each.
-    instants = pc.add(
-        pc.multiply(pc.cast(pc.floor(seconds), pa.int64()), width),
-        pc.cast(pc.take(zones.indices, vm), pa.int64()),
-    ).dictionary_encode()
-    local_times = [
-        local_iso(key // width, zone_infos[zones.dictionary[key % width].as_py()])
-        for key in instants.dictionary.to_pylist()
-    ]
-    details = whole(pa.int64(), columns.details)
-    table = pa.table(
-        {
-            "time": pc.cast(millis, pa.timestamp("ms", tz="UTC")),
-            "event": pa.DictionaryArray.from_arrays(
-                whole(pa.int8(), columns.codes), pa.array(columns.events)
-            ),
-            "vm": per_vm(lambda s: s.resource_id),
-            "subscription": per_vm(lambda s: s.subscription),
-            "location": per_vm(lambda s: s.location),
-            "zone": per_vm(lambda s: s.zone),
-            "availability_set": per_vm(lambda s: s.availability_set),
-            "update_domain": pc.take(pa.array([s.update_domain for s in subjects], pa.int64()), vm),
-            "local_time": pa.DictionaryArray.from_arrays(
-                instants.indices, pa.array(local_times, pa.string())
-            ),
-            "detail": pa.DictionaryArray.from_arrays(
-                pc.if_else(pc.less(details, 0), pa.scalar(None, pa.int64()), details),
-                pa.array(columns.details_json, pa.string()),
-            ),
-        }
+    for start in range(0, max(count, 1), _CHUNK):
+        converter.convert(start, min(start + _CHUNK, count))
+    pa.parquet.write_table(
+        converter.table(),
+        path,
+        compression="zstd",
+        write_statistics=["time"],  # min and max of long strings would cost half the writing
+        # One row group, whose dictionaries (a VM's id, a detail) are each written once and
+        # kept whole: split, the million VMs' ids would be written again in every group.
+        row_group_size=max(count, 1),
+        dictionary_pagesize_limit=2**31 - 1,
     )
-    # Statistics of the time only: min and max of long strings cost half the writing.
-    pa.parquet.write_table(table, path, compression="zstd", write_statistics=["time"])
     return count
+
+
+_CHUNK = 1 << 18  # rows converted at a time, so that what the conversion holds stays small
+_PER_VM = {
+    "vm": operator.attrgetter("resource_id"),
+    "subscription": operator.attrgetter("subscription"),
+    "location": operator.attrgetter("location"),
+    "zone": operator.attrgetter("zone"),
+    "availability_set": operator.attrgetter("availability_set"),
+}
+
+
+class _Converter:
+    """The timeline's arrays as Arrow columns, a chunk of rows at a time: each row holds
+    indexes into dictionaries (the VMs' fields, local times, details) made once."""
+
+    def __init__(self, pa: Any, columns: Columns) -> None:
+        self.pa, self.columns = pa, columns
+        subjects = columns.subjects
+        self.per_vm = {
+            name: pa.array(list(map(field, subjects)), pa.string()).dictionary_encode()
+            for name, field in _PER_VM.items()
+        }
+        self.update_domains = pa.array([s.update_domain for s in subjects], pa.int16())
+        zones = pa.array([s.zone_info.key for s in subjects], pa.string()).dictionary_encode()
+        self.zone_of = zones.indices
+        infos = {s.zone_info.key: s.zone_info for s in subjects}
+        self.zone_infos = [infos[key] for key in zones.dictionary.to_pylist()]
+        self.local_index: dict[int, int] = {}  # (second, zone) -> index of its local time
+        self.local_times: list[str] = []
+        self.chunks: dict[str, list[Any]] = {}
+
+    def convert(self, start: int, stop: int) -> None:
+        pa, pc, columns = self.pa, self.pa.compute, self.columns
+        count = stop - start
+
+        def view(kind: Any, values: Any) -> Any:  # a slice of an array.array, for Arrow
+            return pa.Array.from_buffers(kind, count, [None, pa.py_buffer(values[start:stop])])
+
+        def index(values: Any) -> Any:  # -1 means none: null
+            return pc.cast(pc.if_else(pc.less(values, 0), None, values), pa.int32())
+
+        seconds = view(pa.float64(), columns.times)
+        vm = index(view(pa.int64(), columns.vms))
+        millis = pc.cast(pc.round(pc.multiply(seconds, 1000.0)), pa.int64())
+        add = self.chunks.setdefault
+        add("time", []).append(pc.cast(millis, pa.timestamp("ms", tz="UTC")))
+        add("event", []).append(view(pa.int8(), columns.codes))
+        for name, encoded in self.per_vm.items():
+            add(name, []).append(pc.take(encoded.indices, vm))
+        add("update_domain", []).append(pc.take(self.update_domains, vm))
+        add("local_time", []).append(self._local_times(pc.cast(pc.floor(seconds), pa.int64()), vm))
+        add("detail", []).append(index(view(pa.int64(), columns.details)))
+
+    def _local_times(self, seconds: Any, vm: Any) -> Any:
+        """One local time per (second, time zone) that occurs: formatted in Python once."""
+        pa, pc = self.pa, self.pa.compute
+        width = max(len(self.zone_infos), 1)
+        zone = pc.cast(pc.take(self.zone_of, vm), pa.int64())
+        keys = pc.add(pc.multiply(seconds, width), zone).dictionary_encode()
+        known = self.local_index
+        for key in keys.dictionary.to_pylist():
+            if key not in known:
+                known[key] = len(self.local_times)
+                self.local_times.append(local_iso(key // width, self.zone_infos[key % width]))
+        return pc.take(
+            pa.array([known[k] for k in keys.dictionary.to_pylist()], pa.int32()), keys.indices
+        )
+
+    def table(self) -> Any:
+        pa, columns = self.pa, self.columns
+        dictionaries = {name: encoded.dictionary for name, encoded in self.per_vm.items()}
+        dictionaries["event"] = pa.array(columns.events, pa.string())
+        dictionaries["local_time"] = pa.array(self.local_times, pa.string())
+        dictionaries["detail"] = pa.array(columns.details_json, pa.string())
+        return pa.table(
+            {
+                name: pa.chunked_array(
+                    [pa.DictionaryArray.from_arrays(c, dictionaries[name]) for c in chunks]
+                    if name in dictionaries
+                    else chunks
+                )
+                for name, chunks in self.chunks.items()
+            }
+        )
 
 
 def read_parquet(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
