@@ -12,7 +12,7 @@ import math
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._world._images import is_supported
 from .._world._off_peak import OffPeakHours
@@ -232,4 +232,18 @@ class OrchestratorBase:
         raise NotImplementedError
 
     def _startable(self, member: Member, rollout: Rollout, now: float) -> bool:
+        raise NotImplementedError
+
+    # An install run (``_run_steps.Run``) asks these of the orchestrator as it goes.
+
+    def _advance_run(self, run: Any, now: float) -> None:
+        raise NotImplementedError
+
+    def _reboot_finished(self, run: Any, now: float) -> None:
+        raise NotImplementedError
+
+    def _release(self, member: Member, run: Any, now: float, healthy: bool | None) -> None:
+        raise NotImplementedError
+
+    def _outcome(self, plan: RunPlan) -> tuple[tuple[str, str, str], ...]:
         raise NotImplementedError

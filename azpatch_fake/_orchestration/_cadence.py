@@ -36,7 +36,7 @@ class Cadence(OrchestratorBase):
             vm.patch_mode_ready = True
             return
         vm.patch_mode_ready = False
-        member.enable_left = self._enablement_for(vm)
+        member.enable_left = member.enable_work = self._enablement_for(vm)
         if now < member.window.open_until:
             self._enable(member, now)
 
@@ -198,7 +198,7 @@ class Cadence(OrchestratorBase):
             return
         if vm.power_state != "running":
             return  # R21: it resumes in a window after the VM starts
-        resumed = member.enable_left < self._enablement_for(vm)
+        resumed = member.enable_left < member.enable_work
         self.timeline.add(now, "enablement_started", member, resumed=resumed)
         member.enable_from = now
         if now + member.enable_left <= member.window.open_until:

@@ -43,6 +43,7 @@ class Member:
         "enable_from",
         "enable_left",
         "enable_step_at",
+        "enable_work",
         "failed_runs",
         "gap",
         "given_up",
@@ -79,6 +80,7 @@ class Member:
         self.listed = False
         self.busy = False
         self.group: Group | None = None
+        self.enable_work = 0.0  # the enablement work it needs in all (R16)
         self.enable_left = 0.0  # enablement work still to do when its last step began
         self.enable_from = 0.0  # when that step began
         self.run: object | None = None  # the install run in progress (``_runs._Run``)

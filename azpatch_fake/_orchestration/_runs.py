@@ -4,22 +4,18 @@ one update domain and one share at a time, and each run replayed on the clock.""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import attrs
 
 from .._world._images import is_hotpatchable
-from .._world._records import InstallationRecord, Patch, VmRecord
-from ._base import OrchestratorBase, moment
+from .._world._records import Patch, VmRecord
+from ._base import OrchestratorBase
 from ._install_run import RunPlan, plan_run
 from ._members import Group, Member, RegionState
 from ._rollout import Rollout
+from ._run_steps import Run, patch_states
 
 __all__ = ["InstallRuns"]
-
-
-def _patches(patches: tuple[Patch, ...], state: str) -> tuple[tuple[str, str, str], ...]:
-    return tuple((p.name, p.classification, state) for p in patches)
 
 
 class InstallRuns(OrchestratorBase):
@@ -159,7 +155,7 @@ class InstallRuns(OrchestratorBase):
         member.runs += 1
         if member.last_assessed != now:  # Q15: one assessment right before the install
             self._assess(member, now)
-        run = member.run = _Run(member, plan, rollout, phase, world.new_id(), per_patch=per_patch)
+        run = member.run = Run(member, plan, rollout, phase, world.new_bits(), per_patch=per_patch)
         self._at(plan.install_start, self._advance_run, run)
 
     def _outcome(self, plan: RunPlan) -> tuple[tuple[str, str, str], ...]:
@@ -169,17 +165,17 @@ class InstallRuns(OrchestratorBase):
         found = self._outcomes.get(key)
         if found is None:
             found = self._outcomes[key] = (
-                _patches(plan.installed, "Installed")
-                + _patches(plan.failed, "Failed")
-                + _patches(plan.pending, "Pending")
-                + _patches(plan.not_selected, "NotSelected")
+                patch_states(plan.installed, "Installed")
+                + patch_states(plan.failed, "Failed")
+                + patch_states(plan.pending, "Pending")
+                + patch_states(plan.not_selected, "NotSelected")
             )
         return found
 
-    def _advance_run(self, run: _Run, now: float) -> None:
+    def _advance_run(self, run: Run, now: float) -> None:
         run.advance(self, now)
 
-    def _reboot_finished(self, run: _Run, now: float) -> None:
+    def _reboot_finished(self, run: Run, now: float) -> None:
         run.reboot_finished(self, now)
 
     def _as_hotpatches(self, vm: VmRecord, available: Sequence[Patch]) -> Sequence[Patch]:
@@ -199,11 +195,11 @@ class InstallRuns(OrchestratorBase):
         rollout halted before it installed anything): what had not installed stays pending
         for a later window, and there is no health verdict."""
         run = member.run
-        if isinstance(run, _Run):
+        if isinstance(run, Run):
             run.interrupt(self, now, reason)
             self._release(member, run, now, None)
 
-    def _release(self, member: Member, run: _Run, now: float, healthy: bool | None) -> None:
+    def _release(self, member: Member, run: Run, now: float, healthy: bool | None) -> None:
         """The run is over: ``healthy`` is its verdict, None when it was cut off."""
         member.busy = False
         member.run = None
@@ -240,161 +236,3 @@ class InstallRuns(OrchestratorBase):
         """R50: the set may take its next update domain; nothing else changed."""
         if member.group is not None:
             self._try_start(self._region(member.location), now, only=(member.group,))
-
-
-class _Run:
-    """One install run being replayed on the clock, one step per moment of its plan."""
-
-    __slots__ = ("activity_id", "detail", "member", "per_patch", "phase", "plan", "rollout", "step")
-
-    def __init__(
-        self,
-        member: Member,
-        plan: RunPlan,
-        rollout: Rollout,
-        phase: int,
-        activity_id: str,
-        *,
-        per_patch: float,
-    ) -> None:
-        self.member = member
-        self.plan = plan
-        self.rollout = rollout
-        self.phase = phase
-        self.activity_id = activity_id
-        self.per_patch = per_patch
-        self.step = 0  # -1 once the run was cut off: its scheduled steps do nothing
-        self.detail = {"rollout": rollout.rollout_id, "phase": phase}  # of each of its events
-
-    def advance(self, orchestrator: InstallRuns, now: float) -> None:
-        """Take the next step; each schedules the one after it."""
-        if self.step < 0:
-            return
-        if self.step == 0 and self.rollout.halted:  # R44: nothing new installs in a halt
-            if self.member.vm.assessment is not None:
-                orchestrator._assessed(self.member, now)
-            reason = "R44: the rollout halted before the installation began"
-            orchestrator._interrupt_run(self.member, now, reason)
-            return
-        steps = (self._install_started, self._install_finished, self._verdict)
-        steps[self.step](orchestrator, now)
-        self.step += 1
-
-    def interrupt(self, orchestrator: InstallRuns, now: float, reason: str | None = None) -> None:
-        """Cut the run off at ``now`` (the VM stopped, or ``reason``): patches not finished
-        are pending."""
-        plan, member = self.plan, self.member
-        stage = ("assessment", "install", "reboot")[self.step] if self.step >= 0 else "done"
-        if stage == "reboot" and plan.reboot_end is not None and now >= plan.reboot_end:
-            stage = "health_check"
-        self.step = -1
-        detail: dict[str, Any] = {"reason": reason} if reason else {}
-        record = member.vm.installation
-        if stage in ("assessment", "install"):
-            attempted = plan.installed + plan.failed
-            begun = plan.install_end - len(attempted) * self.per_patch
-            done = max(0, min(len(attempted), int((now - begun) // self.per_patch)))
-            finished = attempted[:done] if stage == "install" else ()
-            installed = tuple(p for p in finished if p in plan.installed)
-            failed = tuple(p for p in finished if p not in plan.installed)
-            pending = attempted[len(finished) :] + plan.pending
-            member.vm.installed_patch_ids.update(p.patch_id for p in installed)
-            shared = orchestrator._shared
-            self.plan = plan = attrs.evolve(
-                plan, installed=shared(installed), failed=shared(failed), pending=shared(pending)
-            )
-            if record is not None and record.activity_id == self.activity_id:
-                record.status, record.finished = "Failed", moment(now)  # Q12: the agent stopped
-                record.installed, record.failed, record.pending = installed, failed, plan.pending
-            detail["patches"] = (
-                _patches(installed, "Installed")
-                + _patches(failed, "Failed")
-                + _patches(plan.pending, "Pending")
-            )
-        elif stage == "reboot" and record is not None and record.activity_id == self.activity_id:
-            record.reboot_status = "Failed"
-        orchestrator.timeline.add(
-            now,
-            "install_interrupted",
-            member,
-            stage=stage,
-            power_state=member.vm.power_state,
-            **detail,
-            **self.detail,
-        )
-
-    def _install_started(self, orchestrator: InstallRuns, now: float) -> None:
-        plan, member = self.plan, self.member
-        vm = member.vm
-        if vm.assessment is not None and vm.assessment.status == "InProgress":
-            orchestrator._assessed(member, now)
-        vm.installation = InstallationRecord(
-            "InProgress",
-            self.activity_id,
-            moment(now),
-            pending=orchestrator._shared(plan.installed + plan.failed + plan.pending),
-            not_selected=plan.not_selected,
-            started_by="Platform",
-        )
-        group = member.group
-        live = group.patchable() if group else None
-        orchestrator.timeline.add(
-            now,
-            "install_started",
-            member,
-            selected=len(plan.installed) + len(plan.failed) + len(plan.pending),
-            attempt=member.runs,
-            off_peak=member.window.hours.describe(),
-            set_size=live if group and group.is_set else None,
-            pool_size=live if group and not group.is_set else None,
-            **self.detail,
-        )
-        orchestrator._at(plan.install_end, orchestrator._advance_run, self)
-
-    def _install_finished(self, orchestrator: InstallRuns, now: float) -> None:
-        plan, member = self.plan, self.member
-        vm = member.vm
-        vm.installed_patch_ids.update(p.patch_id for p in plan.installed)
-        record = vm.installation
-        if record is not None and record.activity_id == self.activity_id:
-            record.status = plan.status
-            record.finished = moment(now)
-            record.reboot_status = "Started" if plan.reboot_end is not None else plan.reboot_status
-            record.maintenance_window_exceeded = plan.window_exceeded
-            record.installed, record.failed = plan.installed, plan.failed
-            record.pending, record.not_selected = plan.pending, plan.not_selected
-        if vm.assessment is not None:  # the agent's post-install assessment
-            orchestrator._fill_assessment(member, vm.assessment, now)
-            vm.assessment.reboot_pending = plan.reboot_status == "Required"
-        orchestrator.timeline.add(
-            now,
-            "install_finished",
-            member,
-            status=plan.status,
-            maintenance_window_exceeded=plan.window_exceeded,
-            patches=orchestrator._outcome(plan),
-            **self.detail,
-        )
-        if plan.reboot_end is not None:
-            orchestrator.timeline.add(now, "reboot_started", member, **self.detail)
-            orchestrator._at(plan.reboot_end, orchestrator._reboot_finished, self)
-        orchestrator._at(plan.verdict_at, orchestrator._advance_run, self)
-
-    def reboot_finished(self, orchestrator: InstallRuns, now: float) -> None:
-        if self.step < 0:
-            return
-        record = self.member.vm.installation
-        if record is not None and record.activity_id == self.activity_id:
-            record.reboot_status = self.plan.reboot_status
-        orchestrator.timeline.add(
-            now, "reboot_finished", self.member, status=self.plan.reboot_status, **self.detail
-        )
-
-    def _verdict(self, orchestrator: InstallRuns, now: float) -> None:
-        member = self.member
-        vm = member.vm
-        if vm.unhealthy_after_patching:
-            vm.healthy = False
-            member.changed()
-        orchestrator.timeline.add(now, "health_verdict", member, healthy=vm.healthy, **self.detail)
-        orchestrator._release(member, self, now, vm.healthy)

@@ -69,19 +69,12 @@ _UUID_KEEP = ~((0xF000 << 64) | (0xC000 << 48))  # all but the version and varia
 _UUID_SET = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
 
 
-@attrs.define
-class AssessmentRecord:
-    status: str
-    # The activity's UUID, or the random bits it is made of until someone reads it (as
-    # ``activity_id``): the platform starts millions of assessments whose ids nobody reads.
-    activity: str | int
-    started: datetime
-    finished: datetime | None = None
-    critical_and_security: int = 0
-    other: int = 0
-    reboot_pending: bool = False
-    patches: Sequence[Patch] = ()
-    started_by: str = "User"
+class _Activity:
+    """An operation's activity id, made when first read: the platform starts millions of
+    assessments and installations whose ids nobody reads."""
+
+    __slots__ = ("activity",)
+    activity: str | int  # the UUID, or the random bits it is made of
 
     @property
     def activity_id(self) -> str:
@@ -92,9 +85,22 @@ class AssessmentRecord:
 
 
 @attrs.define
-class InstallationRecord:
+class AssessmentRecord(_Activity):
     status: str
-    activity_id: str
+    activity: str | int
+    started: datetime
+    finished: datetime | None = None
+    critical_and_security: int = 0
+    other: int = 0
+    reboot_pending: bool = False
+    patches: Sequence[Patch] = ()
+    started_by: str = "User"
+
+
+@attrs.define
+class InstallationRecord(_Activity):
+    status: str
+    activity: str | int
     started: datetime
     finished: datetime | None = None
     reboot_status: str = "NotNeeded"
