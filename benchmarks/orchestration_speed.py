@@ -9,7 +9,6 @@ Each size runs in a fresh process, so its peak memory is its own. Goals (issue 1
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import resource
@@ -26,12 +25,13 @@ UNTIL = datetime(2027, 2, 1, tzinfo=timezone.utc)  # the example fleet starts 20
 
 def one(vms: int) -> dict[str, float]:
     from azpatch_fake import example_fleet, load_fleet
+    from azpatch_fake._tools._simulate import settle_for_a_long_run
 
     fleet = example_fleet(vms, seed=1)  # what a fleet file holds; making it is not timed
     started = time.perf_counter()
     fake = load_fleet(fleet, seed=1)
     del fleet  # as the command line drops the parsed file
-    gc.freeze()  # as the command line does: the world lives to the end of the process
+    settle_for_a_long_run()  # as the command line does: the world lives as long as it
     loaded = time.perf_counter()
     fake.run_until(UNTIL)
     finished = time.perf_counter()

@@ -59,40 +59,51 @@ class Assessments(OrchestratorBase):
 
     def _assessed_all(self, members: list[Member], now: float) -> None:
         finished = []
-        criticals = []
-        others = []
-        fill = self._fill_assessment
+        records = []
         for member in members:
             record = member.vm.assessment
             if record is None or record.status != "InProgress" or record.started_by != "Platform":
                 continue  # replaced by a user's assessment
-            critical, other = fill(member, record, now)
             finished.append(member)
-            criticals.append(critical)
-            others.append(other)
+            records.append(record)
+        criticals, others = self._fill_assessments(finished, records, now)
         self.timeline.add_all(
             now, "assessment_finished", finished, critical_and_security=criticals, other=others
         )
 
-    def _fill_assessment(
-        self, member: Member, record: AssessmentRecord, now: float
-    ) -> tuple[int, int]:
-        """Complete ``record`` with what the catalog offers the VM now; returns its counts of
-        critical and security, and other patches."""
-        available = self._available(member, now)
-        critical = member.critical
-        record.status = "Succeeded"
-        record.finished = self._when(now)
-        record.patches = available
-        record.critical_and_security = critical
-        record.other = other = len(available) - critical
-        return critical, other
+    def _fill_assessments(
+        self, members: list[Member], records: list[AssessmentRecord], now: float
+    ) -> tuple[list[int], list[int]]:
+        """Complete each VM's assessment ``records`` with what the catalog offers it now;
+        returns their counts of critical and security patches, and of other patches."""
+        finished = self._when(now)
+        catalogs: dict[str, list[Patch]] = {}  # this instant's, per OS family
+        criticals = []
+        others = []
+        for member, record in zip(members, records, strict=True):
+            os_type = member.vm.os_type
+            published = catalogs.get(os_type)
+            if published is None:
+                published = catalogs[os_type] = self._catalog(os_type, now)
+            available = self._offered(member, published)
+            critical = member.critical
+            record.status = "Succeeded"
+            record.finished = finished
+            record.patches = available
+            record.critical_and_security = critical
+            record.other = other = len(available) - critical
+            criticals.append(critical)
+            others.append(other)
+        return criticals, others
 
     def _available(self, member: Member, now: float) -> tuple[Patch, ...]:
-        """What the catalog offers the VM now that it has not installed (``member.critical``
-        of them Critical or Security): worked out again only after a release or an install."""
+        """What the catalog offers the VM now that it has not installed."""
+        return self._offered(member, self._catalog(member.vm.os_type, now))
+
+    def _offered(self, member: Member, published: list[Patch]) -> tuple[Patch, ...]:
+        """Of ``published``, what the VM has not installed (``member.critical`` of them
+        Critical or Security): worked out again only after a release or an install."""
         vm = member.vm
-        published = self._catalog(vm.os_type, now)
         installed = len(vm.installed_patch_ids)
         if member.available_of is not published or member.available_installed != installed:
             fresh = self._shared(p for p in published if p.patch_id not in vm.installed_patch_ids)

@@ -187,9 +187,9 @@ class OrchestratorBase:
     def _paused(self, member: Member, now: float) -> None:
         raise NotImplementedError
 
-    def _fill_assessment(
-        self, member: Member, record: AssessmentRecord, now: float
-    ) -> tuple[int, int]:
+    def _fill_assessments(
+        self, members: list[Member], records: list[AssessmentRecord], now: float
+    ) -> tuple[list[int], list[int]]:
         raise NotImplementedError
 
     def _schedule_rollout(self, now: float) -> None:
