@@ -3,6 +3,8 @@ together as a window opens."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from .._world._records import AssessmentRecord, Patch, VmRecord
 from ._base import ABP, OrchestratorBase
 from ._install_run import AUTOMATIC_CLASSIFICATIONS
@@ -39,9 +41,13 @@ class Assessments(OrchestratorBase):
             return
         started = self._when(now)
         new_bits = self.world.new_bits
+        index = self.timeline.index
+        indexes = []  # taken while each VM is at hand: a second pass over thousands costs
         for member in members:
             vm = member.vm
             member.last_assessed = now
+            at = member.timeline_index
+            indexes.append(at if at >= 0 else index(member))
             record = vm.assessment
             if record is None or record.started_by != "Platform":
                 record = vm.assessment = AssessmentRecord("", "", started, started_by="Platform")
@@ -50,7 +56,7 @@ class Assessments(OrchestratorBase):
             record.activity = new_bits()  # a UUID when read
             record.started = started
             record.finished = None
-        self.timeline.add_all(now, "assessment_started", members)
+        self.timeline.add_indexed(now, "assessment_started", indexes)
         finish = now + self.world.assessment_duration.total_seconds()
         self._at(finish, self._on_assessed_all, members)
 
@@ -58,43 +64,47 @@ class Assessments(OrchestratorBase):
         self._assessed_all([member], now)
 
     def _assessed_all(self, members: list[Member], now: float) -> None:
-        finished = []
-        records = []
-        for member in members:
-            record = member.vm.assessment
-            if record is None or record.status != "InProgress" or record.started_by != "Platform":
-                continue  # replaced by a user's assessment
-            finished.append(member)
-            records.append(record)
-        criticals, others = self._fill_assessments(finished, records, now)
-        self.timeline.add_all(
-            now, "assessment_finished", finished, critical_and_security=criticals, other=others
-        )
-
-    def _fill_assessments(
-        self, members: list[Member], records: list[AssessmentRecord], now: float
-    ) -> tuple[list[int], list[int]]:
-        """Complete each VM's assessment ``records`` with what the catalog offers it now;
-        returns their counts of critical and security patches, and of other patches."""
         finished = self._when(now)
         catalogs: dict[str, list[Patch]] = {}  # this instant's, per OS family
+        fill = self._fill_assessment
+        index = self.timeline.index
+        indexes = []
         criticals = []
         others = []
-        for member, record in zip(members, records, strict=True):
-            os_type = member.vm.os_type
-            published = catalogs.get(os_type)
+        for member in members:  # one pass: a second over thousands of VMs costs
+            vm = member.vm
+            record = vm.assessment
+            if record is None or record.status != "InProgress" or record.started_by != "Platform":
+                continue  # replaced by a user's assessment
+            published = catalogs.get(vm.os_type)
             if published is None:
-                published = catalogs[os_type] = self._catalog(os_type, now)
-            available = self._offered(member, published)
-            critical = member.critical
-            record.status = "Succeeded"
-            record.finished = finished
-            record.patches = available
-            record.critical_and_security = critical
-            record.other = other = len(available) - critical
+                published = catalogs[vm.os_type] = self._catalog(vm.os_type, now)
+            critical, other = fill(member, record, published, finished)
+            at = member.timeline_index
+            indexes.append(at if at >= 0 else index(member))
             criticals.append(critical)
             others.append(other)
-        return criticals, others
+        self.timeline.add_indexed(
+            now, "assessment_finished", indexes, critical_and_security=criticals, other=others
+        )
+
+    def _fill_assessment(
+        self,
+        member: Member,
+        record: AssessmentRecord,
+        published: list[Patch],
+        finished: datetime,
+    ) -> tuple[int, int]:
+        """Complete the VM's assessment ``record`` with what the catalog ``published`` offers
+        it; returns its counts of critical and security patches, and of other patches."""
+        available = self._offered(member, published)
+        critical = member.critical
+        record.status = "Succeeded"
+        record.finished = finished
+        record.patches = available
+        record.critical_and_security = critical
+        record.other = other = len(available) - critical
+        return critical, other
 
     def _available(self, member: Member, now: float) -> tuple[Patch, ...]:
         """What the catalog offers the VM now that it has not installed."""

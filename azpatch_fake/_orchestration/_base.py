@@ -187,9 +187,13 @@ class OrchestratorBase:
     def _paused(self, member: Member, now: float) -> None:
         raise NotImplementedError
 
-    def _fill_assessments(
-        self, members: list[Member], records: list[AssessmentRecord], now: float
-    ) -> tuple[list[int], list[int]]:
+    def _fill_assessment(
+        self,
+        member: Member,
+        record: AssessmentRecord,
+        published: list[Patch],
+        finished: datetime,
+    ) -> tuple[int, int]:
         raise NotImplementedError
 
     def _schedule_rollout(self, now: float) -> None:

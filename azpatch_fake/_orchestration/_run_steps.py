@@ -161,7 +161,8 @@ class Run:
             record.installed, record.failed = plan.installed, plan.failed
             record.pending, record.not_selected = plan.pending, plan.not_selected
         if vm.assessment is not None:  # the agent's post-install assessment
-            orchestrator._fill_assessments([member], [vm.assessment], now)
+            published = orchestrator._catalog(vm.os_type, now)
+            orchestrator._fill_assessment(member, vm.assessment, published, moment(now))
             vm.assessment.reboot_pending = plan.reboot_status == "Required"
         orchestrator.timeline.add(
             now,

@@ -92,7 +92,7 @@ class Timeline:
     def add(self, moment: float, event: str, vm: Subject | None = None, **detail: Any) -> None:
         """Record an event; sequences in ``detail`` must be tuples (they become lists),
         ``patches`` a tuple of (name, classification, state)."""
-        index = -1 if vm is None else self._index(vm)
+        index = -1 if vm is None else self.index(vm)
         self._times.append(moment)
         self._codes.append(_CODES[event])
         self._vms.append(index)
@@ -109,12 +109,20 @@ class Timeline:
             if count:
                 self.add(moment, event, vms[0], **{key: got[0] for key, got in columns.items()})
             return
-        self._times.extend(array("d", (moment,)) * count)
-        self._codes.extend(array("B", (_CODES[event],)) * count)
         indexes = array("q", map(_TIMELINE_INDEX, vms))
         if -1 in indexes:  # VMs the timeline names for the first time
-            indexes = array("q", (self._index(vm) for vm in vms))
-        self._vms.extend(indexes)
+            indexes = array("q", map(self.index, vms))
+        self.add_indexed(moment, event, indexes, **columns)
+
+    def add_indexed(
+        self, moment: float, event: str, vms: Sequence[int], **columns: Sequence[Any]
+    ) -> None:
+        """``add_all`` for VMs given by their ``index``: a caller that touches each VM
+        anyway takes it then, while the VM's record is at hand."""
+        count = len(vms)
+        self._times.extend(array("d", (moment,)) * count)
+        self._codes.extend(array("B", (_CODES[event],)) * count)
+        self._vms.extend(vms if isinstance(vms, array) else array("q", vms))
         if not columns:
             self._details.extend(array("q", (-1,)) * count)
             return
@@ -138,7 +146,7 @@ class Timeline:
             self._detail_values.append(pairs)
         return index
 
-    def _index(self, vm: Subject) -> int:
+    def index(self, vm: Subject) -> int:
         """The index of ``vm`` among the VMs the timeline names, given on first mention."""
         index = vm.timeline_index
         if index < 0:
