@@ -104,11 +104,6 @@ class Timeline:
         """Record one event per VM of ``vms``, at one moment: ``columns`` give each its
         detail (``add_all(t, e, vms, count=[1, 2])`` is ``add(t, e, vms[0], count=1)``, then
         ``add(t, e, vms[1], count=2)``), in one step for the thousands of VMs of a window."""
-        count = len(vms)
-        if count <= 1:  # one VM (a run's own assessment, an enablement's): add's way is cheaper
-            if count:
-                self.add(moment, event, vms[0], **{key: got[0] for key, got in columns.items()})
-            return
         indexes = array("q", map(_TIMELINE_INDEX, vms))
         if -1 in indexes:  # VMs the timeline names for the first time
             indexes = array("q", map(self.index, vms))
@@ -120,6 +115,13 @@ class Timeline:
         """``add_all`` for VMs given by their ``index``: a caller that touches each VM
         anyway takes it then, while the VM's record is at hand."""
         count = len(vms)
+        if count == 1:  # a run's own assessment, an enablement's: appends are cheaper
+            self._times.append(moment)
+            self._codes.append(_CODES[event])
+            self._vms.append(vms[0])
+            pairs = tuple((key, got[0]) for key, got in columns.items())
+            self._details.append(self._detail(pairs) if pairs else -1)
+            return
         self._times.extend(array("d", (moment,)) * count)
         self._codes.extend(array("B", (_CODES[event],)) * count)
         self._vms.extend(vms if isinstance(vms, array) else array("q", vms))
