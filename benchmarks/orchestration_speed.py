@@ -24,23 +24,22 @@ UNTIL = datetime(2027, 2, 1, tzinfo=timezone.utc)  # the example fleet starts 20
 
 
 def one(vms: int) -> dict[str, float]:
-    from azpatch_fake import example_fleet, load_fleet
-    from azpatch_fake._tools._simulate import settle_for_a_long_run
+    from azpatch_fake import example_fleet
+    from azpatch_fake._tools._simulate import loaded_for_a_long_run
 
     fleet = example_fleet(vms, seed=1)  # what a fleet file holds; making it is not timed
     started = time.perf_counter()
-    fake = load_fleet(fleet, seed=1)
-    del fleet  # as the command line drops the parsed file
-    settle_for_a_long_run()  # as the command line does: the world lives as long as it
-    loaded = time.perf_counter()
-    fake.run_until(UNTIL)
-    finished = time.perf_counter()
+    with loaded_for_a_long_run(fleet, seed=1) as fake:  # as the command line loads it
+        del fleet  # and drops the parsed file
+        loaded = time.perf_counter()
+        fake.run_until(UNTIL)
+        finished = time.perf_counter()
+        with tempfile.TemporaryDirectory() as out:
+            path = os.path.join(out, "timeline.parquet")
+            fake.timeline.write(path)
+            written = time.perf_counter()
+            size = os.path.getsize(path)
     patched = sum(m.done_rollout == "2027-01" for m in fake.orchestrator.members())
-    with tempfile.TemporaryDirectory() as out:
-        path = os.path.join(out, "timeline.parquet")
-        fake.timeline.write(path)
-        written = time.perf_counter()
-        size = os.path.getsize(path)
     return {
         "load": loaded - started,
         "month": finished - loaded,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -119,22 +120,34 @@ def _run(
     return fake
 
 
-def settle_for_a_long_run() -> None:
-    """The loaded world lives as long as the command: out of the garbage collector's sight,
-    its millions of records are not walked again and again, and the young objects of the
-    month are collected in larger batches (together, a quarter of a large fleet's month)."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+@contextmanager
+def loaded_for_a_long_run(fleet: Mapping[str, Any], *, seed: int) -> Iterator[FakeAzure]:
+    """``load_fleet`` for a command whose world lives as long as it does: out of the garbage
+    collector's sight until the block ends, the world's millions of records are not walked
+    again and again, and the young objects of the run are collected in larger batches
+    (together, a quarter of a large fleet's month). The caller drops ``fleet``: so does this."""
+    enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.disable()  # and not enabled again before the freeze: that would walk the whole world
+    try:
+        fake = load_fleet(fleet, seed=seed)
+        del fleet
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
+        gc.enable()
+        yield fake
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        (gc.enable if enabled else gc.disable)()
 
 
 def run_command(
     fleet_path: Path, until: datetime, timeline_path: Path, seed: int, out: IO[str]
 ) -> None:
     with fleet_path.open(encoding="utf-8") as source:
-        # The parsed file is dropped before the run: kept, it would only make the
-        # garbage collector's passes longer.
-        fake = load_fleet(json.load(source), seed=seed)
-    settle_for_a_long_run()
-    _run(fake, until, None, out)
-    fake.timeline.write(timeline_path)
-    out.write(f"\n{len(fake.timeline)} events written to {timeline_path}\n")
+        fleet = json.load(source)
+    with loaded_for_a_long_run(fleet, seed=seed) as fake:
+        del fleet  # dropped before the run: the world keeps what it needs of it
+        _run(fake, until, None, out)
+        fake.timeline.write(timeline_path)
+        out.write(f"\n{len(fake.timeline)} events written to {timeline_path}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import io
 import json
@@ -198,3 +199,14 @@ def test_events_of_several_kinds_come_in_time_order() -> None:
     ]
     one = every[-1]["vm"] if "vm" in every[-1] else next(e["vm"] for e in every if "vm" in e)
     assert fake.timeline.events(vm=one.upper()) == [e for e in every if e.get("vm") == one]
+
+
+def test_simulate_leaves_the_garbage_collector_as_it_found_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "fleet.json"
+    path.write_text(json.dumps(example_fleet(20, seed=1)))
+    before = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    simulate_command(path, tmp_path / "timeline.jsonl")
+    capsys.readouterr()
+    assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
