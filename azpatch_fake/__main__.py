@@ -98,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--timeline",
         type=Path,
         required=True,
-        help="JSON Lines output; gzip-compressed when the name ends in .gz",
+        help="the timeline: JSON Lines; gzip-compressed when the name ends in .gz, Parquet"
+        ' when it ends in .parquet (the "parquet" extra)',
     )
     simulation.add_argument("--seed", type=int, default=0)
     what_if = commands.add_parser(
