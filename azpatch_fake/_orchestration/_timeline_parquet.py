@@ -69,8 +69,7 @@ def write_parquet(columns: Columns, path: str | os.PathLike[str]) -> int:
 
 
 _CHUNK = 1 << 18  # rows converted at a time, so that what the conversion holds stays small
-_PER_VM = {
-    "vm": operator.attrgetter("resource_id"),
+_PER_VM = {  # fields many VMs share, each kept once
     "subscription": operator.attrgetter("subscription"),
     "location": operator.attrgetter("location"),
     "zone": operator.attrgetter("zone"),
@@ -85,6 +84,7 @@ class _Converter:
     def __init__(self, pa: Any, columns: Columns) -> None:
         self.pa, self.columns = pa, columns
         subjects = columns.subjects
+        self.ids = pa.array([s.resource_id for s in subjects], pa.string())  # one a VM
         self.per_vm = {
             name: pa.array(list(map(field, subjects)), pa.string()).dictionary_encode()
             for name, field in _PER_VM.items()
@@ -106,18 +106,19 @@ class _Converter:
             return pa.Array.from_buffers(kind, count, [None, pa.py_buffer(values[start:stop])])
 
         def index(values: Any) -> Any:  # -1 means none: null
-            return pc.cast(pc.if_else(pc.less(values, 0), None, values), pa.int32())
+            return pc.if_else(pc.less(values, 0), None, values)
 
-        seconds = view(pa.float64(), columns.times)
+        # Whole seconds, as JSON Lines has them.
+        seconds = pc.cast(pc.floor(view(pa.float64(), columns.times)), pa.int64())
         vm = index(view(pa.int64(), columns.vms))
-        millis = pc.cast(pc.round(pc.multiply(seconds, 1000.0)), pa.int64())
         add = self.chunks.setdefault
-        add("time", []).append(pc.cast(millis, pa.timestamp("ms", tz="UTC")))
+        add("time", []).append(seconds.view(pa.timestamp("s", tz="UTC")))
         add("event", []).append(view(pa.int8(), columns.codes))
+        add("vm", []).append(vm)
         for name, encoded in self.per_vm.items():
             add(name, []).append(pc.take(encoded.indices, vm))
         add("update_domain", []).append(pc.take(self.update_domains, vm))
-        add("local_time", []).append(self._local_times(pc.cast(pc.floor(seconds), pa.int64()), vm))
+        add("local_time", []).append(self._local_times(seconds, vm))
         add("detail", []).append(index(view(pa.int64(), columns.details)))
 
     def _local_times(self, seconds: Any, vm: Any) -> Any:
@@ -138,13 +139,17 @@ class _Converter:
     def table(self) -> Any:
         pa, columns = self.pa, self.columns
         dictionaries = {name: encoded.dictionary for name, encoded in self.per_vm.items()}
+        dictionaries["vm"] = self.ids
         dictionaries["event"] = pa.array(columns.events, pa.string())
         dictionaries["local_time"] = pa.array(self.local_times, pa.string())
         dictionaries["detail"] = pa.array(columns.details_json, pa.string())
         return pa.table(
             {
                 name: pa.chunked_array(
-                    [pa.DictionaryArray.from_arrays(c, dictionaries[name]) for c in chunks]
+                    [
+                        pa.DictionaryArray.from_arrays(c, dictionaries[name], safe=False)
+                        for c in chunks
+                    ]
                     if name in dictionaries
                     else chunks
                 )

@@ -44,7 +44,7 @@ def test_the_columns_are_typed_for_dataframes(tmp_path: Path) -> None:
         "local_time",
         "detail",
     ]
-    assert str(table.schema.field("time").type) == "timestamp[ms, tz=UTC]"
+    assert str(table.schema.field("time").type) == "timestamp[ms, tz=UTC]"  # Parquet has no s
     first = table.slice(0, 1).to_pylist()[0]
     event = next(iter(fake.timeline))
     assert first["time"] == datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
