@@ -58,7 +58,7 @@ class Assessments(OrchestratorBase):
             record.finished = None
         self.timeline.add_indexed(now, "assessment_started", indexes)
         finish = now + self.world.assessment_duration.total_seconds()
-        self._at(finish, self._on_assessed_all, members)
+        self._events.at_each(finish, self._on_assessed_all, members)
 
     def _assessed(self, member: Member, now: float) -> None:
         self._assessed_all([member], now)

@@ -32,6 +32,15 @@ class EventScheduler:
         bucket[0].append(action)
         bucket[1].append(subject)
 
+    def at_each(self, when: float, action: Action, subjects: list[Any]) -> None:
+        """Run ``action(subjects, when)`` at ``when``; ``subjects`` join those of the same
+        action if it was the last one scheduled for that moment: one call for many."""
+        bucket = self._buckets.get(when)
+        if bucket is not None and bucket[0][-1] is action:
+            bucket[1][-1].extend(subjects)
+        else:
+            self.at(when, action, subjects)
+
     def _run(self, when: float) -> None:
         actions, subjects = self._buckets.pop(when)
         for action, subject in zip(actions, subjects, strict=True):
