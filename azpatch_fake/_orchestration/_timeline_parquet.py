@@ -1,7 +1,7 @@
 """The timeline as Parquet, for large fleets: pandas, polars and duckdb read it as it is.
 
 Written straight from the timeline's columns by pyarrow, in C: a month of
-100,000 VMs takes about a second where JSON Lines take ten. VM fields, local
+100,000 VMs takes under two seconds where JSON Lines take ten. VM fields, local
 times and details are dictionary-encoded (each distinct value stored once).
 The columns are those of a JSON Lines event: ``time`` is a UTC timestamp,
 ``detail`` the event's own fields as JSON text; ``read_parquet`` gives back the
