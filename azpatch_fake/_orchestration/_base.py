@@ -2,8 +2,9 @@
 regions, the current rollout, the timeline, and events on the virtual clock.
 
 The orchestrator is one object built from one class per concern (``_cadence``,
-``_monthly``, ``_runs``, ``_holds``); this base holds their common state and
-names what they ask of each other.
+``_assessments``, ``_monthly``, ``_runs``, ``_retries``, ``_holds``) and the install runs
+of ``_run_steps``; this base holds their common state and names what they ask of each
+other.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Enablement and periodic assessments run in each VM's off-peak window
 inside a region, one zone, one update domain and one batch at a time
 (R40 to R55). Everything it does lands in the VMs' records, so clients read
 it through the instance view, and in the timeline. One class per concern,
-composed here: ``_cadence``, ``_assessments``, ``_monthly``, ``_runs``, ``_retries``, ``_holds``.
+composed here: ``_cadence``, ``_assessments``, ``_monthly``, ``_runs``, ``_retries``,
+``_holds``.
 """
 
 from __future__ import annotations
