@@ -24,13 +24,13 @@ class InstallRuns(OrchestratorBase):
     def _startable(self, member: Member, rollout: Rollout, now: float) -> bool:
         vm = member.vm
         return (
-            member.active
+            self._run_fits(member, now)  # first: most VMs waiting in a queue are off-peak
+            and member.active
             and not member.busy
             and member.done_rollout != rollout.rollout_id
             and vm.power_state == "running"
             and vm.patch_mode_ready
             and now >= member.not_before
-            and self._run_fits(member, now)
             and self._schedulable(vm)
         )
 
