@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import operator
 import os
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -46,7 +45,6 @@ EVENTS = (
     "rollout_closed",
 )
 _CODES = {event: code for code, event in enumerate(EVENTS)}
-_TIMELINE_INDEX = operator.attrgetter("timeline_index")
 
 
 _PATCH_FIELDS = ("name", "classification", "state")
@@ -86,7 +84,7 @@ class Timeline:
         self._details = array("q")
         self._detail_values: list[Detail] = []
         self._detail_index: dict[Detail, int] = {}
-        # add_all's details by their keys, then by their values.
+        # add_indexed's details by their keys, then by their values.
         self._rows: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
 
     def add(self, moment: float, event: str, vm: Subject | None = None, **detail: Any) -> None:
@@ -98,22 +96,13 @@ class Timeline:
         self._vms.append(index)
         self._details.append(self._detail(tuple(detail.items())) if detail else -1)
 
-    def add_all(
-        self, moment: float, event: str, vms: Sequence[Subject], **columns: Sequence[Any]
-    ) -> None:
-        """Record one event per VM of ``vms``, at one moment: ``columns`` give each its
-        detail (``add_all(t, e, vms, count=[1, 2])`` is ``add(t, e, vms[0], count=1)``, then
-        ``add(t, e, vms[1], count=2)``), in one step for the thousands of VMs of a window."""
-        indexes = array("q", map(_TIMELINE_INDEX, vms))
-        if -1 in indexes:  # VMs the timeline names for the first time
-            indexes = array("q", map(self.index, vms))
-        self.add_indexed(moment, event, indexes, **columns)
-
     def add_indexed(
         self, moment: float, event: str, vms: Sequence[int], **columns: Sequence[Any]
     ) -> None:
-        """``add_all`` for VMs given by their ``index``: a caller that touches each VM
-        anyway takes it then, while the VM's record is at hand."""
+        """Record one event per VM at one moment, for VMs given by their ``index`` (taken by a
+        caller that touches each VM anyway, while it is at hand): ``columns`` give each its
+        detail (``add_indexed(t, e, [i, j], count=[1, 2])`` records ``count=1`` for VM ``i``,
+        then ``count=2`` for VM ``j``), in one step for the thousands of VMs of a window."""
         count = len(vms)
         if count == 1:  # a run's own assessment, an enablement's: appends are cheaper
             self._times.append(moment)
