@@ -83,7 +83,7 @@ class Member:
         self.enable_work = 0.0  # the enablement work it needs in all (R16)
         self.enable_left = 0.0  # enablement work still to do when its last step began
         self.enable_from = 0.0  # when that step began
-        self.run: object | None = None  # the install run in progress (``_runs._Run``)
+        self.run: object | None = None  # the install run in progress (``_run_steps.Run``)
         self.enable_step_at = -1.0  # when its one pending enablement step (finish or pause) is due
         self.last_assessed = -math.inf
         self.gap = math.inf  # the platform's assessments are this far apart (R19, R20)

@@ -39,7 +39,7 @@ class EventScheduler:
         if bucket is not None and bucket[0][-1] is action:
             bucket[1][-1].extend(subjects)
         else:
-            self.at(when, action, subjects)
+            self.at(when, action, list(subjects))  # its own list: later ones extend it
 
     def _run(self, when: float) -> None:
         actions, subjects = self._buckets.pop(when)

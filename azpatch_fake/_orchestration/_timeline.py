@@ -159,7 +159,8 @@ class Timeline:
         rows: Iterable[int] = range(len(self._times))
         if event is not None:
             kinds = [event] if isinstance(event, str) else event
-            rows = sorted(row for kind in kinds for row in self._rows_of(_CODES[kind]))
+            codes = {_CODES[kind] for kind in kinds}
+            rows = sorted(row for code in codes for row in self._rows_of(code))
         if vm is not None:
             wanted = vm.casefold()
             named = {i for i, s in enumerate(self._subjects) if s.resource_id.casefold() == wanted}
