@@ -144,9 +144,14 @@ class OrchestratorBase:
 
     def _run_fits(self, member: Member, now: float) -> bool:
         """R27: a run starting now would finish its assessment and set-up inside the window."""
+        return member.window.open_until > self._runs_fit_before(now)
+
+    def _runs_fit_before(self, now: float) -> float:
+        """R27: a run starting now fits in a window that stays open past this moment; loops
+        over thousands of queued VMs compare it with ``member.window.open_until`` first."""
         world = self.world
         lead = world.assessment_duration.total_seconds() + world.install_overhead.total_seconds()
-        return now + lead < member.window.open_until
+        return now + lead
 
     def _shared(self, patches: Iterable[Patch]) -> tuple[Patch, ...]:
         """One tuple for each distinct list of patches: thousands of VMs in one state share

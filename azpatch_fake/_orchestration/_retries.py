@@ -23,6 +23,8 @@ class Retries(OrchestratorBase):
         if not rollout.takes_first_attempts(now):
             return False
         partners = [self._regions[p] for p in sorted(state.conflicts) if p in self._regions]
+        fit_before = self._runs_fit_before(now)
+        startable = self._startable
         for region_state in [state, *partners]:
             if not rollout.allows(region_state.name):
                 continue
@@ -30,8 +32,11 @@ class Retries(OrchestratorBase):
                 if region_state is state and (not zone_fixed or group.zone == zone):
                     continue  # not held by the zone lock: it had its turn first
                 for queue in group.queues.values():
-                    if any(self._startable(m, rollout, now) for m in queue):
-                        return True
+                    for member in queue:  # most are off-peak: that is asked first, inline
+                        if member.window.open_until > fit_before and startable(
+                            member, rollout, now
+                        ):
+                            return True
         return False
 
     def _next_run(  # noqa: PLR0917  (the run's parts, from one place)

@@ -24,7 +24,7 @@ class InstallRuns(OrchestratorBase):
     def _startable(self, member: Member, rollout: Rollout, now: float) -> bool:
         vm = member.vm
         return (
-            self._run_fits(member, now)  # first: most VMs waiting in a queue are off-peak
+            self._run_fits(member, now)
             and member.active
             and not member.busy
             and member.done_rollout != rollout.rollout_id
@@ -99,6 +99,7 @@ class InstallRuns(OrchestratorBase):
             uds = [-1]
         room = cap - group.busy
         count = 0
+        fit_before = self._runs_fit_before(now)
         for ud in uds:
             queue = queues.get(ud if ud is not None else -1)
             if not queue or room <= 0:
@@ -107,7 +108,9 @@ class InstallRuns(OrchestratorBase):
             for index, member in enumerate(queue):
                 if member.done_rollout == rollout.rollout_id or not member.active:
                     continue
-                if not self._startable(member, rollout, now):
+                if member.window.open_until <= fit_before or not self._startable(
+                    member, rollout, now
+                ):
                     kept.append(member)
                     continue
                 started.append(member)
