@@ -143,21 +143,20 @@ class Cadence(OrchestratorBase):
         window.open_until = end
         following = window.hours.window(window.zone_info, end)[0]
         self.world.clock.call_at_epoch(following, lambda: self._window_opens(window, following))
-        kept = []
         due = []  # assessed together: one batch of records, events and finish
         rollout = self.rollout
         rollout_id, gate = (rollout.rollout_id, rollout.gate) if rollout is not None else (None, ())
         waiting: set[Group] = set()  # the groups of members to patch
+        left = False
         for member in window.members:
             if member.assess_only:
-                kept.append(member)
                 if member.vm.power_state == "running" and self._due(member, now):
                     due.append(member)
                 continue
             if not member.active:
                 member.listed = False
+                left = True
                 continue
-            kept.append(member)
             if member.done_rollout != rollout_id and member.group is not None:
                 waiting.add(member.group)
             if (
@@ -168,7 +167,8 @@ class Cadence(OrchestratorBase):
                 continue  # most days, for most VMs: nothing to do (and no VM record to read)
             if self._member_window_opens(member, now):
                 due.append(member)
-        window.members = kept
+        if left:  # VMs that left AutomaticByPlatform leave the window's list
+            window.members = [m for m in window.members if m.listed]
         self._assess_all(due, now)
         # Only members of this window can have become startable now.
         for location in sorted({group.location for group in waiting}):
