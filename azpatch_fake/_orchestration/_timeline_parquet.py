@@ -14,7 +14,8 @@ import json
 import operator
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timezone
 from typing import Any, NamedTuple
 
@@ -51,21 +52,42 @@ def _pyarrow() -> Any:
 def write_parquet(columns: Columns, path: str | os.PathLike[str]) -> int:
     """Write the timeline's ``columns`` to ``path`` (zstd-compressed); returns the rows."""
     pa = _pyarrow()
-    converter = _Converter(pa, columns)
     count = len(columns.times)
-    for start in range(0, max(count, 1), _CHUNK):
-        converter.convert(start, min(start + _CHUNK, count))
-    pa.parquet.write_table(
-        converter.table(),
-        path,
-        compression="zstd",
-        write_statistics=["time"],  # min and max of long strings would cost half the writing
-        # One row group, whose dictionaries (a VM's id, a detail) are each written once and
-        # kept whole: split, the million VMs' ids would be written again in every group.
-        row_group_size=max(count, 1),
-        dictionary_pagesize_limit=2**31 - 1,
-    )
+    with _allocating_fresh_memory_fast(pa):
+        converter = _Converter(pa, columns)
+        for start in range(0, max(count, 1), _CHUNK):
+            converter.convert(start, min(start + _CHUNK, count))
+        pa.parquet.write_table(
+            converter.table(),
+            path,
+            compression="zstd",
+            write_statistics=["time"],  # min and max of long strings would cost half the writing
+            # One row group, whose dictionaries (a VM's id, a detail) are each written once and
+            # kept whole: split, the million VMs' ids would be written again in every group.
+            row_group_size=max(count, 1),
+            dictionary_pagesize_limit=2**31 - 1,
+        )
     return count
+
+
+@contextmanager
+def _allocating_fresh_memory_fast(pa: Any) -> Iterator[None]:
+    """Writing takes hundreds of MB that the process has not used before; Arrow's jemalloc
+    pool gets them from the system faster than its default (mimalloc): a tenth of a large
+    timeline's writing. The default comes back after; one the user chose is kept."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a build without it
+        pool = None
+    if pool is None or os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        yield
+        return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
 
 
 _CHUNK = 1 << 18  # rows converted at a time, so that what the conversion holds stays small

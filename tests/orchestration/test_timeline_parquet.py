@@ -26,6 +26,26 @@ def test_a_parquet_timeline_reads_back_as_the_json_lines_events(tmp_path: Path) 
     assert check_timeline(events) == []
 
 
+def test_writing_leaves_arrows_memory_pool_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer borrows a faster pool for its own allocations, never the user's choice."""
+    pa = pytest.importorskip("pyarrow")
+    fake = load_fleet(example_fleet(10, seed=3), seed=3)
+    fake.run_until(datetime(2027, 1, 3, tzinfo=timezone.utc))
+    before = pa.default_memory_pool()
+    fake.timeline.write(tmp_path / "a.parquet")
+    assert pa.default_memory_pool().backend_name == before.backend_name
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")  # the user's choice
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        fake.timeline.write(tmp_path / "b.parquet")
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(before)
+    assert read_timeline(tmp_path / "b.parquet") == read_timeline(tmp_path / "a.parquet")
+
+
 def test_the_columns_are_typed_for_dataframes(tmp_path: Path) -> None:
     fake = load_fleet(example_fleet(30, seed=2), seed=2)
     fake.run_until(datetime(2027, 1, 20, tzinfo=timezone.utc))
