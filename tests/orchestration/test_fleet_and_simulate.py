@@ -210,3 +210,30 @@ def test_simulate_leaves_the_garbage_collector_as_it_found_it(
     simulate_command(path, tmp_path / "timeline.jsonl")
     capsys.readouterr()
     assert (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_month_makes_no_cyclic_garbage() -> None:
+    """What lets ``simulate`` look at young objects only every million allocations: a month
+    of a fleet with failing installs and reboots, VMs that halt the rollout and VMs stopped
+    mid-run leaves nothing that only the collector frees."""
+    from azpatch_fake._tools._simulate import loaded_for_a_long_run
+
+    fleet = example_fleet(300, seed=4)
+    faults = ("install_failure", "reboot_failure", "unhealthy_after_patch", "slow_install")
+    for index, spec in enumerate(fleet["vms"][:40]):
+        spec["faults"] = [faults[index % len(faults)]]
+    for spec in fleet["vms"][40:60]:  # off at odd hours: runs cut off, assessments failed
+        spec["power_schedule"] = [
+            {
+                "off": f"2027-01-{day:02}T{hour:02}:10:00Z",
+                "on": f"2027-01-{day:02}T{hour:02}:50:00Z",
+            }
+            for day in range(2, 29, 3)
+            for hour in (0, 3, 22)
+        ]
+    gc.collect()
+    with loaded_for_a_long_run(fleet, seed=4) as fake:
+        fake.run_until(datetime(2027, 2, 1, tzinfo=timezone.utc))
+        kinds = {event["event"] for event in fake.timeline}
+        assert {"install_interrupted", "phase_halted"} <= kinds, kinds
+        assert gc.collect() == 0
