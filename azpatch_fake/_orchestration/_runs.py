@@ -108,6 +108,8 @@ class InstallRuns(OrchestratorBase):
             for index, member in enumerate(queue):
                 if member.done_rollout == rollout.rollout_id or not member.active:
                     continue
+                # R27 asked inline first, as in ``_first_attempts_wait``: most queued VMs
+                # are off-peak, and a call for each of them costs (``_startable`` asks again).
                 if member.window.open_until <= fit_before or not self._startable(
                     member, rollout, now
                 ):
