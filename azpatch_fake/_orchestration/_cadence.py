@@ -70,7 +70,10 @@ class Cadence(OrchestratorBase):
         if window is not member.window:
             if member in member.window.members:
                 member.window.members.remove(member)
-            member.window, member.zone_info = window, window.zone_info
+            if member.group is not None:
+                member.group.move_window(member, window)
+            else:
+                member.window, member.zone_info = window, window.zone_info
             window.members.append(member)
             member.listed = True
         if member.placement_changed():
@@ -116,7 +119,7 @@ class Cadence(OrchestratorBase):
             key = ("subscription", member.subscription.casefold(), member.zone or "")
         group = state.groups.get(key)
         if group is None:
-            group = state.groups[key] = Group(key, member.zone, member.location)
+            group = state.groups[key] = Group(key, member.zone, member.location, state.waiting)
         group.members.append(member)
         group.live = -1
         member.group = group

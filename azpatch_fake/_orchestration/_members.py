@@ -134,10 +134,13 @@ class Group:
         "members",
         "queues",
         "retries",
+        "waiting",
         "zone",
     )
 
-    def __init__(self, key: tuple[str, ...], zone: str | None, location: str) -> None:
+    def __init__(
+        self, key: tuple[str, ...], zone: str | None, location: str, waiting: Waiting
+    ) -> None:
         self.key = key
         self.location = location
         self.is_set = key[0] == "set"
@@ -152,6 +155,7 @@ class Group:
         # attempts, and retries of pending and failed patches, which wait behind them.
         self.queues: dict[int, list[Member]] = {}
         self.retries: dict[int, list[Member]] = {}
+        self.waiting = waiting  # its region's count of the first attempts in ``queues``
 
     @property
     def size(self) -> int:
@@ -171,22 +175,54 @@ class Group:
 
     def enqueue(self, member: Member, *, retry: bool = False) -> None:
         ud = member.update_domain if member.update_domain is not None else -1
-        (self.retries if retry else self.queues).setdefault(ud, []).append(member)
+        if retry:
+            self.retries.setdefault(ud, []).append(member)
+            return
+        self.queues.setdefault(ud, []).append(member)
+        self.count(member.window, 1)
+
+    def count(self, window: WindowGroup, change: int) -> None:
+        """``change`` first attempts of ``window`` joined (or left) the queues."""
+        counts = self.waiting.setdefault(window, {})
+        counts[self] = counts.get(self, 0) + change
+
+    def restart(self) -> None:
+        """A new rollout: nothing queued."""
+        self.queues, self.retries = {}, {}
+        for counts in self.waiting.values():
+            counts.pop(self, None)
 
     def forget(self, member: Member) -> None:
-        for queues in (self.queues, self.retries):
-            for queue in queues.values():
-                if member in queue:
-                    queue.remove(member)
+        for queue in self.queues.values():
+            if member in queue:
+                queue.remove(member)
+                self.count(member.window, -1)
+        for queue in self.retries.values():
+            if member in queue:
+                queue.remove(member)
+
+    def move_window(self, member: Member, window: WindowGroup) -> None:
+        """``member`` (perhaps queued) is off to another off-peak window."""
+        queued = sum(queue.count(member) for queue in self.queues.values())
+        if queued:
+            self.count(member.window, -queued)
+            self.count(window, queued)
+        member.window, member.zone_info = window, window.zone_info
+
+
+# Per off-peak window, the groups with first attempts of that window queued, and how many:
+# Q26 asks whether one could start, of the windows open now only.
+Waiting = dict[WindowGroup, dict[Group, int]]
 
 
 class RegionState:
-    __slots__ = ("busy", "conflicts", "groups", "name", "zone_busy")
+    __slots__ = ("busy", "conflicts", "groups", "name", "waiting", "zone_busy")
 
     def __init__(self, name: str, conflicts: frozenset[str]) -> None:
         self.name = name
         self.conflicts = conflicts
         self.groups: dict[tuple[str, ...], Group] = {}
+        self.waiting: Waiting = {}
         self.busy = 0
         self.zone_busy: dict[str | None, int] = {}
 

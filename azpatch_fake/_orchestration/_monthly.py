@@ -51,7 +51,7 @@ class MonthlyRollout(OrchestratorBase):
         rng = random.Random(f"{self._seed}:{rollout_id}:{state.name}")
         for key in sorted(state.groups):
             group = state.groups[key]
-            group.queues, group.retries = {}, {}
+            group.restart()
             members = sorted(group.members, key=lambda m: m.resource_id)
             rng.shuffle(members)
             for member in members:

@@ -28,15 +28,18 @@ class Retries(OrchestratorBase):
         for region_state in [state, *partners]:
             if not rollout.allows(region_state.name):
                 continue
-            for group in region_state.groups.values():
-                if region_state is state and (not zone_fixed or group.zone == zone):
-                    continue  # not held by the zone lock: it had its turn first
-                for queue in group.queues.values():
-                    for member in queue:  # most are off-peak: that is asked first, inline
-                        if member.window.open_until > fit_before and startable(
-                            member, rollout, now
-                        ):
-                            return True
+            for window, counts in region_state.waiting.items():
+                if window.open_until <= fit_before:
+                    continue  # shut, or too near its end: its queued VMs cannot start (R27)
+                for group, queued in counts.items():
+                    if not queued:
+                        continue
+                    if region_state is state and (not zone_fixed or group.zone == zone):
+                        continue  # not held by the zone lock: it had its turn first
+                    for queue in group.queues.values():
+                        for member in queue:
+                            if member.window is window and startable(member, rollout, now):
+                                return True
         return False
 
     def _next_run(  # noqa: PLR0917  (the run's parts, from one place)

@@ -100,6 +100,7 @@ class InstallRuns(OrchestratorBase):
         room = cap - group.busy
         count = 0
         fit_before = self._runs_fit_before(now)
+        first = queues is group.queues  # first attempts are counted as they leave
         for ud in uds:
             queue = queues.get(ud if ud is not None else -1)
             if not queue or room <= 0:
@@ -107,15 +108,19 @@ class InstallRuns(OrchestratorBase):
             kept: list[Member] = []
             for index, member in enumerate(queue):
                 if member.done_rollout == rollout.rollout_id or not member.active:
+                    if first:
+                        group.waiting[member.window][group] -= 1
                     continue
-                # R27 asked inline first, as in ``_first_attempts_wait``: most queued VMs
-                # are off-peak, and a call for each of them costs (``_startable`` asks again).
+                # R27 asked inline first: most queued VMs are off-peak, and a call for each
+                # of them costs (``_startable`` asks again).
                 if member.window.open_until <= fit_before or not self._startable(
                     member, rollout, now
                 ):
                     kept.append(member)
                     continue
                 started.append(member)
+                if first:
+                    group.waiting[member.window][group] -= 1
                 member.busy = True
                 group.busy += 1
                 count += 1

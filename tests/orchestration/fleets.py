@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
+import httpx
 
 from azpatch_fake import DEFAULT_SUBSCRIPTION, FakeAzure, OrchestrationPolicy, load_fleet
 from azpatch_fake._world._regions import region
@@ -103,3 +104,14 @@ def most_at_once(
 
 def overlaps(a: tuple[datetime, datetime, Any], b: tuple[datetime, datetime, Any]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+def patch_time_zone(fake: FakeAzure, name: str, time_zone: str) -> httpx.Response:
+    """PATCH the Windows VM ``name`` (in ``rg``) with a new guest time zone, as a client would."""
+    url = (
+        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg/providers"
+        f"/Microsoft.Compute/virtualMachines/{name}"
+    )
+    body = {"properties": {"osProfile": {"windowsConfiguration": {"timeZone": time_zone}}}}
+    with httpx.Client(transport=fake.transport) as http:
+        return http.patch(url, params={"api-version": "2025-11-01"}, json=body)

@@ -9,13 +9,12 @@ import httpx
 from azpatch import models as m
 from azpatch_fake import (
     DEFAULT_SUBSCRIPTION,
-    FakeAzure,
     OrchestrationPolicy,
     check_timeline,
     load_fleet,
 )
 
-from .fleets import RELEASE, START, in_install, moment, vm, world
+from .fleets import RELEASE, START, in_install, moment, patch_time_zone, vm, world
 
 
 def local(event: dict[str, object]) -> str:
@@ -261,19 +260,9 @@ def test_r16_switching_again_during_enablement_starts_it_over() -> None:
     assert local(finished).startswith("2027-01-05T03:")  # four hours from a little after 23:00
 
 
-def _patch_time_zone(fake: FakeAzure, name: str, time_zone: str) -> httpx.Response:
-    url = (
-        f"{fake.base_url}/subscriptions/{fake.subscription_id}/resourceGroups/rg/providers"
-        f"/Microsoft.Compute/virtualMachines/{name}"
-    )
-    body = {"properties": {"osProfile": {"windowsConfiguration": {"timeZone": time_zone}}}}
-    with httpx.Client(transport=fake.transport) as http:
-        return http.patch(url, params={"api-version": "2025-11-01"}, json=body)
-
-
 def test_q1_a_new_time_zone_moves_the_vms_window() -> None:
     fake = world(vm("web1", enabled=True, assessment_mode="AutomaticByPlatform"))
-    assert _patch_time_zone(fake, "web1", "Tokyo Standard Time").status_code == 200
+    assert patch_time_zone(fake, "web1", "Tokyo Standard Time").status_code == 200
     fake.run_until(START + timedelta(days=2))
     nights = {local(e)[11:16] for e in fake.timeline.events("assessment_started")}
     assert nights == {"22:00"}
@@ -282,7 +271,7 @@ def test_q1_a_new_time_zone_moves_the_vms_window() -> None:
 
 def test_q1_an_unknown_time_zone_is_refused_and_changes_nothing() -> None:
     fake = world(vm("web1", enabled=True, time_zone=None))
-    answer = _patch_time_zone(fake, "web1", "Mars Standard Time")
+    answer = patch_time_zone(fake, "web1", "Mars Standard Time")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "InvalidParameter"
     assert answer.json()["error"]["target"] == "windowsConfiguration.timeZone"

@@ -8,7 +8,7 @@ from typing import Any
 
 from azpatch_fake import FakeAzure, OrchestrationPolicy, check_timeline, outcomes
 
-from .fleets import RELEASE, moment, month, vm, world
+from .fleets import RELEASE, moment, month, patch_time_zone, vm, world
 
 FAILING = ["install_failure", {"kind": "slow_install", "minutes_per_patch": 30}]
 
@@ -73,6 +73,22 @@ def test_q26_retries_never_starve_first_attempts_of_other_zones() -> None:
         assert moment(first) < RELEASE + timedelta(days=1, hours=14)  # its first night
     retries = [e for e in fake.timeline.events("install_started") if e["attempt"] > 1]
     assert retries  # the failing VMs are retried too
+    assert not check_timeline(fake.timeline, failed_runs=100)
+
+
+def test_q26_a_first_attempt_that_moved_to_another_window_still_goes_first() -> None:
+    """A queued VM whose time zone changes waits for its new window: that night the retries
+    of the other zone still leave it the zone lock."""
+    failing = tiling_failures("eastus", zone="1")
+    waiting = vm("web", "eastus", zone="2", time_zone="Pacific Standard Time", enabled=True)
+    fake = world(*failing, waiting, policy=OrchestrationPolicy(failed_runs_per_rollout=100))
+    fake.run_until(RELEASE + timedelta(hours=1))  # queued; its Pacific night is hours away
+    assert not starts(fake, "web")
+    assert patch_time_zone(fake, "web", "UTC").status_code == 200
+    fake.run_until(RELEASE + timedelta(days=3))
+    (first, *_) = starts(fake, "web")
+    assert first["local_time"].endswith("+00:00")
+    assert moment(first) < RELEASE + timedelta(days=1, hours=14)  # its first UTC night
     assert not check_timeline(fake.timeline, failed_runs=100)
 
 
