@@ -77,11 +77,11 @@ class Timeline:
     def __init__(self) -> None:
         self._times = array("d")
         self._codes = array("B")
-        self._vms = array("q")
+        self._vms = array("i")  # 32-bit indexes (here and in details): rows are many
         self._subjects: list[Subject] = []
         # Details repeat (the same counts, rollout and phase for thousands of VMs): each
         # distinct one is kept once, and a row holds its index (-1: none).
-        self._details = array("q")
+        self._details = array("i")
         self._detail_values: list[Detail] = []
         self._detail_index: dict[Detail, int] = {}
         # add_indexed's details by their keys, then by their values.
@@ -113,14 +113,14 @@ class Timeline:
             return
         self._times.extend(array("d", (moment,)) * count)
         self._codes.extend(array("B", (_CODES[event],)) * count)
-        self._vms.extend(vms if isinstance(vms, array) else array("q", vms))
+        self._vms.extend(vms if isinstance(vms, array) else array("i", vms))
         if not columns:
-            self._details.extend(array("q", (-1,)) * count)
+            self._details.extend(array("i", (-1,)) * count)
             return
         keys = tuple(columns)
         rows = self._rows.setdefault(keys, {})
         rows_of = list(zip(*columns.values(), strict=True))
-        details = array("q", map(rows.get, rows_of, repeat(-1)))
+        details = array("i", map(rows.get, rows_of, repeat(-1)))
         if -1 in details:  # details not seen before
             for at, values in enumerate(rows_of):
                 if details[at] < 0:

@@ -109,7 +109,7 @@ class _Converter:
         subjects = columns.subjects
         self.ids = pa.array([s.resource_id for s in subjects], pa.string())  # one a VM
         self.per_vm = {
-            name: pa.array(list(map(field, subjects)), pa.string()).dictionary_encode()
+            name: _narrow(pa, pa.array(list(map(field, subjects)), pa.string()).dictionary_encode())
             for name, field in _PER_VM.items()
         }
         self.update_domains = pa.array([s.update_domain for s in subjects], pa.int16())
@@ -133,7 +133,7 @@ class _Converter:
 
         # Whole seconds, as JSON Lines has them.
         seconds = pc.cast(pc.floor(view(pa.float64(), columns.times)), pa.int64())
-        vm = index(view(pa.int64(), columns.vms))
+        vm = index(view(pa.int32(), columns.vms))
         add = self.chunks.setdefault
         add("time", []).append(seconds.view(pa.timestamp("s", tz="UTC")))
         add("event", []).append(view(pa.int8(), columns.codes))
@@ -142,7 +142,7 @@ class _Converter:
             add(name, []).append(pc.take(encoded.indices, vm))
         add("update_domain", []).append(pc.take(self.update_domains, vm))
         add("local_time", []).append(self._local_times(seconds, vm))
-        add("detail", []).append(index(view(pa.int64(), columns.details)))
+        add("detail", []).append(index(view(pa.int32(), columns.details)))
 
     def _local_times(self, seconds: Any, vm: Any) -> Any:
         """One local time per (second, time zone) that occurs: formatted in Python once."""
@@ -179,6 +179,15 @@ class _Converter:
                 for name, chunks in self.chunks.items()
             }
         )
+
+
+def _narrow(pa: Any, encoded: Any) -> Any:
+    """``encoded`` with the narrowest indexes its dictionary allows: a region's index is one
+    byte in each of a large timeline's millions of rows, not four."""
+    for kind in (pa.int8(), pa.int16()):
+        if len(encoded.dictionary) <= 2 ** (kind.bit_width - 1):
+            return pa.DictionaryArray.from_arrays(encoded.indices.cast(kind), encoded.dictionary)
+    return encoded
 
 
 def read_parquet(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
