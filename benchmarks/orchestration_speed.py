@@ -1,7 +1,9 @@
 """One month of availability-first rollout for 10,000, 100,000 and 1,000,000 VMs across all
 public regions, as ``python -m azpatch_fake simulate --timeline out.parquet`` runs it.
 
-Each size runs in a fresh process, so its peak memory is its own. Goals (issue 14):
+Each run is a fresh process, so its peak memory is its own; the sizes up to 100,000 run
+twice and the faster run counts, as the other benchmarks report the best of their rounds
+(this machine's speed varies from minute to minute; both totals are printed). Goals (issue 14):
 100,000 VMs' month with its timeline written (Parquet) in at most 15 s and 1 GiB;
 1,000,000 VMs' in at most 3 minutes and 8 GiB; and no worse than n log n growth
 (the 100,000 run at most 12 times the 10,000 run).
@@ -18,7 +20,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 
-SIZES = (10_000, 100_000, 1_000_000)
+RUNS = {10_000: 2, 100_000: 2, 1_000_000: 1}  # a million VMs' run takes minutes
 GOALS = {100_000: (15.0, 1024.0), 1_000_000: (180.0, 8192.0)}  # seconds, MiB
 UNTIL = datetime(2027, 2, 1, tzinfo=timezone.utc)  # the example fleet starts 2027-01-01
 
@@ -58,16 +60,15 @@ def bench_orchestration() -> None:
         f" {'parquet':>8} {'patched':>8} {'peak':>9}"
     )
     results = {}
-    for vms in SIZES:
-        output = subprocess.run(
-            [sys.executable, __file__, str(vms)], check=True, capture_output=True, text=True
-        ).stdout
-        result = results[vms] = json.loads(output)
-        result["total"] = result["load"] + result["month"] + result["write"]
+    for vms, runs in RUNS.items():
+        tried = sorted((_run(vms) for _ in range(runs)), key=lambda r: r["total"])
+        result = results[vms] = tried[0]
+        others = ", ".join(f"{r['total']:.1f}s" for r in tried[1:])
         print(
             f"  {vms:>8} {result['load']:6.1f}s {result['month']:7.1f}s {result['write']:6.1f}s"
             f" {result['total']:6.1f}s {result['events']:>10.0f} {result['timeline_mib']:5.0f}MiB"
             f" {result['patched']:>8.0f} {result['peak_mib']:7.0f}MiB"
+            + (f"  (the other run: {others})" if others else "")
         )
     small, large = results[10_000], results[100_000]
     ratio = large["total"] / small["total"]
@@ -81,6 +82,15 @@ def bench_orchestration() -> None:
             f" {result['peak_mib']:,.0f} MiB  (goal: at most {seconds:g} s and {mib:,.0f} MiB):"
             f" {fits}"
         )
+
+
+def _run(vms: int) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, __file__, str(vms)], check=True, capture_output=True, text=True
+    ).stdout
+    result: dict[str, float] = json.loads(output)
+    result["total"] = result["load"] + result["month"] + result["write"]
+    return result
 
 
 def _mark(met: bool) -> str:
