@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import nox
@@ -18,10 +20,34 @@ nox.options.sessions = [
     "bench",
 ]
 nox.options.reuse_existing_virtualenvs = True
+# A Python the tests need and the machine lacks fails its session, by name: never a skip that
+# ends in success.
+nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 NO_TESTS_RAN = 5
+
+
+def _find_pyenv_pythons() -> None:
+    """Put the newest pyenv-installed patch release of each supported Python first on PATH,
+    so that ``nox`` finds python3.10 to python3.13 with no PYENV_VERSION set."""
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    found = []
+    for python in PYTHONS:
+        releases = [
+            path
+            for path in root.glob(f"{python}.*")
+            if re.fullmatch(rf"{re.escape(python)}\.\d+", path.name)
+            and (path / "bin" / f"python{python}").exists()
+        ]
+        if releases:
+            newest = max(releases, key=lambda path: int(path.name.rsplit(".", 1)[1]))
+            found.append(str(newest / "bin"))
+    os.environ["PATH"] = os.pathsep.join([*found, os.environ.get("PATH", "")])
+
+
+_find_pyenv_pythons()
 
 
 @nox.session
