@@ -10,12 +10,15 @@ message; never a traceback, never a token. Exit codes are listed in
 from __future__ import annotations
 
 import argparse
+import logging
 import os
-import re
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import IO
+from typing import IO, Any
+
+import httpx
 
 from .._client import Client
 from .._credentials import StaticTokenCredential, TokenCredential
@@ -25,8 +28,19 @@ from .._exceptions import (
     ConfigurationError,
     PermissionDeniedError,
     PollingTimeoutError,
+    TransportError,
 )
-from .._policies import PollingPolicy
+from .._policies import PollingPolicy, RetryPolicy
+from ._arguments import (
+    ASSESSMENT_MODES,
+    CLASSIFICATIONS,
+    PATCH_MODES,
+    REBOOT_SETTINGS,
+    duration,
+    endpoint,
+    one_of,
+    seconds,
+)
 from ._commands import COMMANDS
 from ._output import print_rows
 
@@ -42,66 +56,164 @@ EXIT_CODES = {
     130: "interrupted",
 }
 TOKEN_VARIABLE = "AZPATCH_ACCESS_TOKEN"
-_DURATION = re.compile(r"^P?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$", re.IGNORECASE)
-
-
-def _duration(text: str) -> timedelta:
-    """Minutes (``90``) or ISO 8601 (``PT1H30M``)."""
-    if text.isdigit():
-        return timedelta(minutes=int(text))
-    match = _DURATION.match(text)
-    if not match or not any(match.groups()):
-        raise argparse.ArgumentTypeError(f"{text!r} is neither minutes nor an ISO 8601 duration")
-    hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+# A command a person waits for: a refused connection is reported within seconds, and ARM's
+# throttling is still waited out (Retry-After) twice.
+CLI_RETRY = RetryPolicy(max_attempts=3, initial_backoff=0.5, max_backoff=2.0)
+_LOG = logging.getLogger("azpatch")
+SUBSCRIPTION_VARIABLE = "AZURE_SUBSCRIPTION_ID"
+DESCRIPTION = (
+    "Azure automatic VM guest patching from the shell, following the az CLI's conventions."
+)
+EPILOG = "\n".join(
+    [
+        f"credentials: ${TOKEN_VARIABLE}",
+        "  (export AZPATCH_ACCESS_TOKEN=$(az account get-access-token --query accessToken -o tsv))",
+        "  else DefaultAzureCredential (pip install 'azpatch[identity]')",
+        "",
+        "exit codes:",
+        *(f"  {code:<4}{meaning}" for code, meaning in EXIT_CODES.items()),
+    ]
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--subscription", default=os.environ.get("AZURE_SUBSCRIPTION_ID"))
     common.add_argument(
-        "--endpoint", default="https://management.azure.com", help="ARM, or a fake's URL"
+        "--subscription",
+        default=os.environ.get(SUBSCRIPTION_VARIABLE),
+        help=f"the subscription id (default: ${SUBSCRIPTION_VARIABLE})",
+    )
+    common.add_argument(
+        "--endpoint",
+        type=endpoint,
+        default="https://management.azure.com",
+        help="ARM's URL, or a fake's such as http://127.0.0.1:8443 (default: %(default)s)",
     )
     common.add_argument("--output", "-o", choices=("table", "json"), default="table")
-    common.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait at most")
+    common.add_argument(
+        "--timeout",
+        type=seconds,
+        default=3600.0,
+        help="seconds to wait at most (default: %(default)g)",
+    )
     common.add_argument(
         "--poll-interval",
-        type=float,
+        type=seconds,
         default=30.0,
-        help="seconds between polls when Azure does not say (Retry-After wins)",
+        help="seconds between polls when Azure sends no Retry-After (default: %(default)g)",
     )
     vm_args = argparse.ArgumentParser(add_help=False)
     vm_args.add_argument("--resource-group", "-g", required=True)
-    vm_args.add_argument("--name", "-n", required=True)
-    no_wait = argparse.ArgumentParser(add_help=False)
-    no_wait.add_argument(
-        "--no-wait", action="store_true", help="start it, print its continuation token"
+    vm_args.add_argument("--name", "-n", required=True, help="the VM's name")
+    operation = argparse.ArgumentParser(add_help=False)
+    operation.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="start the operation, print its status and a continuation token, and exit",
     )
 
-    parser = argparse.ArgumentParser(prog="azpatch", description=__doc__.splitlines()[0])
-    groups = parser.add_subparsers(dest="group", required=True)
-    features = groups.add_parser("features").add_subparsers(dest="command", required=True)
-    features.add_parser(
-        "enable-preview", parents=[common, no_wait], help="register the guest patching preview"
+    parser = argparse.ArgumentParser(
+        prog="azpatch",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    vm = groups.add_parser("vm").add_subparsers(dest="command", required=True)
-    vm.add_parser("show-patch-status", parents=[common, vm_args])
-    mode = vm.add_parser("set-patch-mode", parents=[common, vm_args])
-    mode.add_argument("--mode", required=True)
-    mode.add_argument("--assessment-mode")
-    mode.add_argument("--reboot-setting", choices=("IfRequired", "Never", "Always"))
+    parser.add_argument("--version", action="version", version=f"azpatch {_version()}")
+    groups = parser.add_subparsers(dest="group", required=True, metavar="GROUP")
+    features = _group(groups, "features", "the subscription's guest patching preview")
+    preview = _command(
+        features,
+        "enable-preview",
+        "register InGuestAutoPatchVMPreview and InGuestPatchVMPreview, wait for both, then"
+        " register Microsoft.Compute again (the preview's opt-in)",
+        common,
+    )
+    preview.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="only ask for the two registrations and print their states; do not wait",
+    )
+    vm = _group(groups, "vm", "one VM's patch mode, assessments and installations")
+    _command(
+        vm,
+        "show-patch-status",
+        "the patch mode, the last assessment and the last installation",
+        common,
+        vm_args,
+    )
+    mode = _command(
+        vm,
+        "set-patch-mode",
+        "change the patch mode, checked against Azure's rules before anything is written",
+        common,
+        vm_args,
+    )
+    _choice(mode, "--mode", PATCH_MODES, "MODE", required=True)
+    _choice(mode, "--assessment-mode", ASSESSMENT_MODES, "MODE")
+    _choice(mode, "--reboot-setting", REBOOT_SETTINGS, "SETTING", "AutomaticByPlatform's")
     mode.add_argument("--dry-run", action="store_true", help="check against the rules only")
-    vm.add_parser("assess", parents=[common, vm_args, no_wait])
-    installing = vm.add_parser("install", parents=[common, vm_args, no_wait])
-    installing.add_argument("--classifications", nargs="+", required=True)
-    installing.add_argument(
-        "--reboot-setting", choices=("IfRequired", "Never", "Always"), required=True
+    _command(
+        vm, "assess", "assess the VM's missing patches (assessPatches)", common, vm_args, operation
     )
-    installing.add_argument("--max-duration", type=_duration, default=timedelta(hours=2))
-    fleet = groups.add_parser("fleet").add_subparsers(dest="command", required=True)
-    status = fleet.add_parser("status", parents=[common], help="patch compliance of every VM")
-    status.add_argument("--resource-group", "-g")
+    installing = _command(
+        vm, "install", "install patches now (installPatches)", common, vm_args, operation
+    )
+    _choice(installing, "--classifications", CLASSIFICATIONS, "CLASS", nargs="+", required=True)
+    _choice(installing, "--reboot-setting", REBOOT_SETTINGS, "SETTING", required=True)
+    installing.add_argument(
+        "--max-duration",
+        type=duration,
+        default=timedelta(hours=2),
+        help="minutes (90) or ISO 8601 (PT1H30M); default: 2 hours",
+    )
+    fleet = _group(groups, "fleet", "every VM of a subscription or resource group")
+    status = _command(fleet, "status", "patch compliance of every VM, read page by page", common)
+    status.add_argument("--resource-group", "-g", help="only this resource group's VMs")
     return parser
+
+
+def _choice(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    values: tuple[str, ...],
+    metavar: str,
+    what: str = "",
+    **options: Any,
+) -> None:
+    """An option taking Azure's names for something, in any case, and listing them."""
+    many = "any" if options.get("nargs") else "one"
+    parser.add_argument(
+        flag,
+        type=one_of(values),
+        choices=values,
+        metavar=metavar,
+        help=f"{what + ': ' if what else ''}{many} of {', '.join(values)} (any case)",
+        **options,
+    )
+
+
+def _group(groups: Any, name: str, description: str) -> Any:
+    parser = groups.add_parser(name, help=description, description=description)
+    return parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+
+def _command(
+    commands: Any, name: str, description: str, *parents: argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        parents=parents,
+        help=description,
+        description=description,
+        epilog="exit codes and credentials: azpatch --help",
+    )
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import version  # noqa: PLC0415  (only for --version and --help)
+
+    return version("azpatch")
 
 
 def _credential() -> TokenCredential:
@@ -144,13 +256,18 @@ def main(
     """Run one command; returns its exit code (``azpatch`` exits with it)."""
     out, err = out or sys.stdout, err or sys.stderr
     args = _parser().parse_args(argv)
+    if not _LOG.handlers:  # the library's warnings (each retry) are not the CLI's output
+        _LOG.addHandler(logging.NullHandler())
     try:
         if not args.subscription:
-            raise _Refused(2, "no subscription: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+            raise _Refused(
+                2, f"no subscription: pass --subscription or set {SUBSCRIPTION_VARIABLE}"
+            )
         with Client(
             args.subscription,
             _credential(),
             base_url=args.endpoint,
+            retry=CLI_RETRY,
             polling=PollingPolicy(
                 interval=args.poll_interval, min_interval=min(args.poll_interval, 1.0)
             ),
@@ -160,7 +277,8 @@ def main(
         err.write(f"error: {refused}\n")
         return refused.code
     except AzpatchError as error:
-        err.write(f"error: {error}\n")
+        unreachable = isinstance(error, TransportError) and not error.may_have_reached_server
+        err.write(f"error: {_unreachable(args.endpoint) if unreachable else error}\n")
         token = getattr(error, "continuation_token", None)
         if token:
             err.write(f"continuation token: {token}\n")
@@ -170,6 +288,19 @@ def main(
         return 130
     print_rows(rows, args.output, out, single=single)
     return code
+
+
+def _unreachable(endpoint: str) -> str:
+    """Why connecting failed, in the system's words (one more attempt, to ask it)."""
+    url = httpx.URL(endpoint)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.host, port), timeout=3).close()
+    except OSError as error:
+        reason = (error.strerror or str(error) or type(error).__name__).lower()
+    else:
+        reason = "the connection failed, then worked: try again"
+    return f"cannot reach {endpoint}: {reason} (is --endpoint right?)"
 
 
 def run() -> None:
