@@ -36,12 +36,18 @@ def _os_and_mode(vm: VirtualMachine) -> tuple[str, str]:
     return facts.os_type, facts.mode
 
 
+STALE = "re-assess to refresh: the last assessment predates the last installation"
+
+
 def _patch_status(vm: VirtualMachine, view: VirtualMachineInstanceView) -> Row:
     os_type, mode = _os_and_mode(vm)
     status = view.patch_status
     summary = status.available_patch_summary if status else None
     last = status.last_patch_installation_summary if status else None
     configuration = [s.code for s in (status.configuration_statuses or ())] if status else []
+    assessed = summary.last_modified_time if summary else None
+    installed = last.last_modified_time if last else None
+    stale = bool(assessed and installed and installed > assessed)
     return {
         "name": vm.name,
         "resourceGroup": (vm.id or "").split("/")[4] if vm.id else None,
@@ -57,7 +63,11 @@ def _patch_status(vm: VirtualMachine, view: VirtualMachineInstanceView) -> Row:
         "lastInstall": scalar(last.status) if last else None,
         "installed": last.installed_patch_count if last else None,
         "failed": last.failed_patch_count if last else None,
-        "compliant": bool(summary and summary.critical_and_security_patch_count == 0),
+        # Unknown (None) while the counts are an assessment's from before the last install.
+        "compliant": None
+        if stale
+        else bool(summary and summary.critical_and_security_patch_count == 0),
+        "note": STALE if stale else None,
     }
 
 
@@ -207,9 +217,12 @@ def fleet_status(client: Client, args: argparse.Namespace, progress: IO[str]) ->
                     "assessedAt",
                     "lastInstall",
                     "compliant",
+                    "note",
                 )
             }
         )
+    # A VM whose compliance is unknown (assessed before its last install) is not counted as
+    # compliant: a pipeline re-assesses it first.
     return rows, EXIT_OK if all(r["compliant"] for r in rows) else EXIT_RUN_FAILED, False
 
 

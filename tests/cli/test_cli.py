@@ -130,7 +130,7 @@ def test_a_missing_vm_exits_3_with_the_arm_error(served: FakeAzure) -> None:
 
 def test_fleet_status_lists_every_vm_and_exits_1_until_compliant(served: FakeAzure) -> None:
     code, out, _ = azpatch(served, "fleet status -o json")
-    rows = as_json(out)
+    rows = [row for row in as_json(out) if row["resourceGroup"] == "rg"]
     assert {row["name"] for row in rows} == {"win1", "win2", "flaky", "lin1", "odd"}
     assert code == 1  # nothing assessed yet
     code, table, _ = azpatch(served, "fleet status -g rg")
@@ -170,3 +170,37 @@ def test_python_dash_m_azpatch_shows_help() -> None:
     )
     assert "features" in done.stdout
     assert "fleet" in done.stdout
+
+
+def test_a_vm_never_assessed_reads_never_in_a_table_and_null_in_json(served: FakeAzure) -> None:
+    served.add_vm("rg2", "new1", os_type="Windows")
+    code, table, _ = azpatch(served, "vm show-patch-status -g rg2 -n new1")
+    assert code == 0
+    cells = dict(line.split(None, 1) for line in table.splitlines() if len(line.split()) > 1)
+    assert cells["assessedAt"] == cells["assessment"] == cells["lastInstall"] == "never"
+    _, out, _ = azpatch(served, "vm show-patch-status -g rg2 -n new1 -o json")
+    assert as_json(out)["assessedAt"] is None
+
+
+def test_after_an_install_the_old_assessment_is_marked_stale_until_re_assessed(
+    served: FakeAzure,
+) -> None:
+    served.add_vm("rg2", "new2", os_type="Linux")
+    azpatch(served, "vm assess -g rg2 -n new2")
+    install = "vm install -g rg2 -n new2 --classifications critical security --reboot-setting never"
+    assert azpatch(served, install)[0] == 0
+    _, out, _ = azpatch(served, "vm show-patch-status -g rg2 -n new2 -o json")
+    status = as_json(out)
+    assert (
+        status["note"] == "re-assess to refresh: the last assessment predates the last installation"
+    )
+    assert status["compliant"] is None  # its counts are from before the install
+    assert "." not in status["assessedAt"]  # whole seconds, the same in the table
+    _, table, _ = azpatch(served, "vm show-patch-status -g rg2 -n new2")
+    cells = dict(line.split(None, 1) for line in table.splitlines() if len(line.split()) > 1)
+    assert cells["assessedAt"] == status["assessedAt"]
+    assert cells["note"] == status["note"]
+    azpatch(served, "vm assess -g rg2 -n new2")
+    _, out, _ = azpatch(served, "vm show-patch-status -g rg2 -n new2 -o json")
+    assert as_json(out)["note"] is None
+    assert as_json(out)["compliant"] is True
