@@ -17,6 +17,23 @@ from ._world._world import DEFAULT_TENANT
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    if arguments.command == "demo":
+        from ._tools._demo import run_demo  # noqa: PLC0415  (drives the fake through azpatch)
+
+        run_demo(arguments.out, seed=arguments.seed)
+        return
+    if arguments.command == "simulate":
+        _simulate(parser, arguments)
+        return
+    if arguments.command == "plan":
+        _plan(parser, arguments)
+        return
+    _serve(parser, arguments)
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m azpatch_fake")
     commands = parser.add_subparsers(dest="command", required=True)
     server = commands.add_parser(
@@ -114,19 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     demo.add_argument("--out", type=Path, default=Path(), help="where to write the results")
     demo.add_argument("--seed", type=int, default=0)
-    arguments = parser.parse_args(argv)
-    if arguments.command == "demo":
-        from ._tools._demo import run_demo  # noqa: PLC0415  (drives the fake through azpatch)
-
-        run_demo(arguments.out, seed=arguments.seed)
-        return
-    if arguments.command == "simulate":
-        _simulate(parser, arguments)
-        return
-    if arguments.command == "plan":
-        _plan(parser, arguments)
-        return
-    _serve(parser, arguments)
+    return parser
 
 
 def _world_factory(arguments: argparse.Namespace) -> Callable[[object], FakeAzure]:
