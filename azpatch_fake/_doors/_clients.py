@@ -64,24 +64,10 @@ def async_client(
     )
 
 
-def _state_changes(say: Say) -> azpatch.ProgressCallback:
-    """A progress callback that prints one line per state, not one per poll."""
-    seen: dict[str, str] = {}
-
-    def changed(step: azpatch.RegistrationProgress) -> None:
-        if seen.get(step.name) != step.state:
-            seen[step.name] = step.state
-            say(f"   ... {step.name}: {step.state} after {step.elapsed:.0f}s")
-
-    return changed
-
-
 async def _opt_in(clients: dict[str, azpatch.AsyncClient], say: Say) -> None:
     say("1. Preview opt-in: features InGuestAutoPatchVMPreview and InGuestPatchVMPreview")
     for subscription, client in clients.items():
-        preview = await client.features.enable_guest_patching_preview(
-            timeout=3600, on_progress=_state_changes(say)
-        )
+        preview = await client.features.enable_guest_patching_preview(timeout=3600)
         states = ", ".join(
             f"{(f.name or '').rsplit('/', 1)[-1]} {f.properties.state if f.properties else None}"
             for f in preview.features
@@ -110,9 +96,13 @@ async def _switch(
                 refused.append((vm.name or "", error.code or "", str(error)))
             else:
                 switched.append((subscription, group, vm.name or ""))
-    say(f"   {len(switched)} of {count} switched; {len(refused)} refused:")
+    say(f"   {len(switched)} of {count} switched; {len(refused)} refused")
+    reasons: dict[str, list[str]] = {}
     for name, _, message in refused:
-        say(f"   - {name}: {message}")
+        reasons.setdefault(message, []).append(name)
+    for message, names in reasons.items():  # one line per reason, with how many and which
+        say(f"   {len(names)} refused: {message}")
+        say(f"      {', '.join(sorted(names))}")
     return switched, refused, count
 
 

@@ -76,6 +76,33 @@ def outcomes(fake: FakeAzure) -> list[RegionOutcome]:
     return sorted(rows.values(), key=lambda r: (r.rollout, r.phase, r.region))
 
 
+# What each rule that holds a VM back means, in the few words a summary line has room for.
+_HELD_BY = {
+    "R3": "not AutomaticByPlatform",
+    "Q5": "custom image",
+    "R9": "unsupported image",
+    "R10": "VM agent not ready",
+    "R16": "enablement pending",
+    "R21": "stopped",
+    "R27": "outside off-peak hours",
+    "R28": "the 30 days are over",
+    "R32": "installing",
+    "R33": "retry in the next window",
+    "Q26": "retry behind first attempts",
+    "R40": "no rollout",
+    "R41": "a later phase",
+    "R42": "paired region installing",
+    "R44": "halted, or unhealthy",
+    "R45": "another zone installing",
+    "R46": "subscription batch full",
+    "R48": "another update domain installing",
+    "R49": "set share full",
+    "R50": "update domain baking",
+    "R53": "in the next batch",
+    "R55": "user schedule only",
+}
+
+
 def print_summary(fake: FakeAzure, out: IO[str]) -> None:
     """Per rollout (and why it halted, if it did), a line per phase and region."""
     halted = {e["rollout"]: e for e in fake.timeline.events("phase_halted")}
@@ -89,7 +116,10 @@ def print_summary(fake: FakeAzure, out: IO[str]) -> None:
             if rollout in resumed:
                 note += f"; resumed {resumed[rollout]['time']} (Q24)"
             out.write(f"\nrollout {rollout}{note}\n{header}\n")
-        held = ", ".join(f"{rule}: {count}" for rule, count in sorted(row.held.items()))
+        held = ", ".join(
+            f"{count} {rule} {_HELD_BY.get(rule, '')}".rstrip()
+            for rule, count in sorted(row.held.items())
+        )
         out.write(
             f"{row.phase:>5}  {row.region:<22}{row.patched:>8}{row.pending:>8}"
             f"{row.failed:>7}{row.not_run:>8}{'  (' + held + ')' if held else ''}\n"

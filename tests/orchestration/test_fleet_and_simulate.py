@@ -6,6 +6,7 @@ import gc
 import gzip
 import io
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from azpatch_fake import (
     read_timeline,
 )
 from azpatch_fake.__main__ import main
+from azpatch_fake._orchestration import _holds
+from azpatch_fake._tools._simulate import _HELD_BY
 
 from .fleets import START, vm
 
@@ -237,3 +240,8 @@ def test_a_month_makes_no_cyclic_garbage() -> None:
         kinds = {event["event"] for event in fake.timeline}
         assert {"install_interrupted", "phase_halted"} <= kinds, kinds
         assert gc.collect() == 0
+
+
+def test_the_summary_names_every_rule_that_can_hold_a_vm_in_words() -> None:
+    source = Path(_holds.__file__).read_text(encoding="utf-8")
+    assert set(re.findall(r'Hold\(\s*"([A-Z]\d+)"', source)) == set(_HELD_BY)
