@@ -17,8 +17,7 @@ nox.options.sessions = [
     "compat",
     "browser",
     "docs",
-    "bench",
-]
+]  # and ``nox -s bench`` (five minutes of benchmarks, timing nothing it could fail on)
 nox.options.reuse_existing_virtualenvs = True
 # A Python the tests need and the machine lacks fails its session, by name: never a skip that
 # ends in success.
