@@ -134,6 +134,7 @@ def docs(session: nox.Session) -> None:
     session.run(
         "mkdocs", "build", "--strict", "--site-dir", str(site), env={"NO_MKDOCS_2_WARNING": "1"}
     )
+    session.log(f"the site is in {site}: open {site / 'index.html'}")
 
 
 @nox.session

@@ -147,9 +147,11 @@ class AsyncClient:
 
     @property
     def subscription_id(self) -> str:
+        """The subscription every request of this client is made in."""
         return self._driver.session.ctx.subscription_id
 
     async def aclose(self) -> None:
+        """Close the HTTP client it made (one passed as ``http_client`` stays open)."""
         if self._owns_http:
             await self._http.aclose()
 

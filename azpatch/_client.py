@@ -133,9 +133,11 @@ class Client:
 
     @property
     def subscription_id(self) -> str:
+        """The subscription every request of this client is made in."""
         return self._driver.session.ctx.subscription_id
 
     def close(self) -> None:
+        """Close the HTTP client it made (one passed as ``http_client`` stays open)."""
         if self._owns_http:
             self._http.close()
 

@@ -25,28 +25,36 @@ class Clock(Protocol):
     ``monotonic`` measures waits, ``sleep`` and ``asleep`` wait.
     """
 
-    def time(self) -> float: ...
+    def time(self) -> float:
+        """Seconds since the epoch."""
 
-    def monotonic(self) -> float: ...
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start that never goes back: waits are measured on it."""
 
-    def sleep(self, seconds: float) -> None: ...
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (a virtual clock moves on instead)."""
 
-    async def asleep(self, seconds: float) -> None: ...
+    async def asleep(self, seconds: float) -> None:
+        """Wait ``seconds`` without blocking the event loop."""
 
 
 class SystemClock:
     """The real clock."""
 
     def time(self) -> float:
+        """``time.time()``."""
         return time.time()  # noqa: TID251
 
     def monotonic(self) -> float:
+        """``time.monotonic()``."""
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
+        """``time.sleep(seconds)``."""
         time.sleep(seconds)  # noqa: TID251
 
     async def asleep(self, seconds: float) -> None:
+        """``anyio.sleep(seconds)``: asyncio or trio."""
         import anyio  # noqa: PLC0415  (only async callers pay for it)
 
         await anyio.sleep(seconds)  # noqa: TID251

@@ -23,6 +23,8 @@ T = TypeVar("T")
 
 
 class Pager(Generic[T]):
+    """A listing, iterated item by item; each page (``nextLink``) is fetched when reached."""
+
     def __init__(self, driver: SyncDriver, first: httpx.Request, listing: type[Listing[T]]) -> None:
         self._driver = driver
         self._first = first
@@ -38,6 +40,8 @@ class Pager(Generic[T]):
 
 
 class AsyncPager(Generic[T]):
+    """A listing for ``async for``; each page (``nextLink``) is fetched when reached."""
+
     def __init__(
         self, driver: AsyncDriver, first: httpx.Request, listing: type[Listing[T]]
     ) -> None:

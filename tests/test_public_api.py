@@ -85,3 +85,41 @@ def test_version_comes_from_the_distribution() -> None:
 def test_unknown_attributes_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         azpatch.nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+def _undocumented(owner: str, cls: type) -> list[str]:
+    """The public methods and properties ``cls`` defines without a docstring."""
+    missing = []
+    for name, attribute in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        function = attribute.fget if isinstance(attribute, property) else attribute
+        function = getattr(function, "__func__", function)
+        if inspect.isfunction(function) and not inspect.getdoc(function):
+            missing.append(f"{owner}.{name}")
+    return missing
+
+
+@pytest.mark.parametrize("package", [azpatch, azpatch_fake], ids=lambda p: p.__name__)
+def test_every_public_class_function_and_method_has_a_docstring(
+    package: types.ModuleType,
+) -> None:
+    """The API reference shows each with its signature, types and what it is for."""
+    missing = []
+    for name in package.__all__:
+        value = getattr(package, name)
+        if inspect.isclass(value):
+            if not value.__doc__ and not issubclass(value, enum.Enum):
+                missing.append(name)
+            for cls in value.__mro__:  # what it inherits from the package's own classes
+                if cls.__module__.split(".")[0] == package.__name__:
+                    missing += _undocumented(f"{name} ({cls.__name__})", cls)
+        elif inspect.isfunction(value) and not inspect.getdoc(value):
+            missing.append(name)
+    if package is azpatch:  # what ``client.virtual_machines`` and the others offer
+        for module in ("_virtual_machines", "_registration"):
+            resources = importlib.import_module(f"azpatch._resources.{module}")
+            for name, cls in vars(resources).items():
+                if inspect.isclass(cls) and cls.__module__ == resources.__name__:
+                    missing += _undocumented(name, cls)
+    assert sorted(set(missing)) == []

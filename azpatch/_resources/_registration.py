@@ -23,11 +23,14 @@ __all__ = ["AsyncFeatures", "AsyncProviders", "Features", "Providers"]
 
 
 class Features:
+    """``client.features``: the subscription's preview features (Microsoft.Features)."""
+
     def __init__(self, driver: SyncDriver) -> None:
         self._driver = driver
         self._ctx = driver.session.ctx
 
     def get(self, namespace: str, feature_name: str) -> FeatureResult:
+        """The feature and its registration state."""
         request = requests.feature(self._ctx, namespace, feature_name)
         return self._driver.run(flows.call(request, FeatureResult))
 
@@ -42,6 +45,7 @@ class Features:
         return self._driver.run(flows.call(request, FeatureResult))
 
     def unregister(self, namespace: str, feature_name: str) -> FeatureResult:
+        """Withdraw the feature; the answer is its state now, usually Unregistering."""
         request = requests.unregister_feature(self._ctx, namespace, feature_name)
         return self._driver.run(flows.call(request, FeatureResult))
 
@@ -73,11 +77,14 @@ class Features:
 
 
 class AsyncFeatures:
+    """``AsyncClient.features``: as ``Features``, as coroutines."""
+
     def __init__(self, driver: AsyncDriver) -> None:
         self._driver = driver
         self._ctx = driver.session.ctx
 
     async def get(self, namespace: str, feature_name: str) -> FeatureResult:
+        """The feature and its registration state."""
         request = requests.feature(self._ctx, namespace, feature_name)
         return await self._driver.run(flows.call(request, FeatureResult))
 
@@ -92,6 +99,7 @@ class AsyncFeatures:
         return await self._driver.run(flows.call(request, FeatureResult))
 
     async def unregister(self, namespace: str, feature_name: str) -> FeatureResult:
+        """Withdraw the feature; the answer is its state now, usually Unregistering."""
         request = requests.unregister_feature(self._ctx, namespace, feature_name)
         return await self._driver.run(flows.call(request, FeatureResult))
 
@@ -123,11 +131,14 @@ class AsyncFeatures:
 
 
 class Providers:
+    """``client.providers``: the subscription's resource providers (registration)."""
+
     def __init__(self, driver: SyncDriver) -> None:
         self._driver = driver
         self._ctx = driver.session.ctx
 
     def get(self, namespace: str) -> Provider:
+        """The provider and its registration state."""
         return self._driver.run(flows.call(requests.provider(self._ctx, namespace), Provider))
 
     def register(self, namespace: str) -> Provider:
@@ -138,6 +149,7 @@ class Providers:
     def wait_until_registered(
         self, namespace: str, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> Provider:
+        """Poll until the provider is Registered, within ``timeout`` seconds."""
         flow = flows.wait_until_registered(
             self._driver.session.polling,
             flows.provider_registration(self._ctx, namespace),
@@ -148,11 +160,14 @@ class Providers:
 
 
 class AsyncProviders:
+    """``AsyncClient.providers``: as ``Providers``, as coroutines."""
+
     def __init__(self, driver: AsyncDriver) -> None:
         self._driver = driver
         self._ctx = driver.session.ctx
 
     async def get(self, namespace: str) -> Provider:
+        """The provider and its registration state."""
         request = requests.provider(self._ctx, namespace)
         return await self._driver.run(flows.call(request, Provider))
 
@@ -164,6 +179,7 @@ class AsyncProviders:
     async def wait_until_registered(
         self, namespace: str, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> Provider:
+        """Poll until the provider is Registered, within ``timeout`` seconds."""
         flow = flows.wait_until_registered(
             self._driver.session.polling,
             flows.provider_registration(self._ctx, namespace),

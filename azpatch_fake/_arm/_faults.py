@@ -40,6 +40,8 @@ class Throttle:
 
 @attrs.frozen
 class ServerError:
+    """An ARM error response: ``status`` with ARM's error body of ``code``."""
+
     status: int = 500
     code: str = "InternalServerError"
 
@@ -109,9 +111,11 @@ class FaultPlan:
         self._rules.append(_Rule(route, fault, calls, times))
 
     def clear(self) -> None:
+        """Drop every fault added."""
         self._rules.clear()
 
     def calls(self, route: str) -> int:
+        """How many requests ``route`` has received so far."""
         return self._calls[route]
 
     def _due(self, route: str) -> Fault | None:

@@ -19,6 +19,7 @@ class FakeCredential:
     """A credential for the fake: any token works, so this one never expires."""
 
     def get_token(self, *scopes: str, **kwargs: Any) -> FakeToken:
+        """A token any fake accepts, whatever the scopes."""
         return FakeToken("fake-token", 2**31 - 1)
 
     def __repr__(self) -> str:

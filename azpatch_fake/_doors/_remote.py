@@ -44,9 +44,11 @@ class Remote:
         return dict(self._call("POST", "reset", fleet).json())
 
     def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the served world's clock on by ``seconds``; its health after."""
         return dict(self._call("POST", "clock", {"seconds": seconds}).json())
 
     def run_until(self, when: datetime) -> dict[str, Any]:
+        """Move the served world's clock on to ``when``; its health after."""
         return dict(self._call("POST", "clock", {"until": when.isoformat()}).json())
 
     def add_fault(
@@ -65,9 +67,11 @@ class Remote:
         self._call("POST", "faults", body)
 
     def clear_faults(self) -> None:
+        """Drop every fault scripted with ``add_fault``."""
         self._call("DELETE", "faults")
 
     def timeline(self) -> list[dict[str, Any]]:
+        """The served world's orchestration events, as ``read_timeline`` gives them."""
         return [json.loads(line) for line in self._call("GET", "timeline").text.splitlines()]
 
     def journal(self) -> list[dict[str, Any]]:
@@ -75,6 +79,7 @@ class Remote:
         return [json.loads(line) for line in self._call("GET", "journal").text.splitlines()]
 
     def close(self) -> None:
+        """Close the HTTP client it made (one passed as ``http`` stays open)."""
         if self._owns_http:
             self._http.close()
 

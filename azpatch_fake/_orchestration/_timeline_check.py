@@ -31,6 +31,8 @@ __all__ = ["Violation", "check_timeline", "read_timeline"]
 
 @attrs.frozen(order=True)
 class Violation:
+    """A rule that an event of a timeline breaks: when, which rule, and how."""
+
     time: str
     rule: str
     message: str

@@ -38,12 +38,15 @@ class VirtualClock:
         self.lock = lock or threading.RLock()
 
     def now(self) -> datetime:
+        """The world's wall clock, as an aware datetime in UTC."""
         return self._start + timedelta(seconds=self._elapsed)
 
     def time(self) -> float:
+        """The world's wall clock, in seconds since the epoch."""
         return self._origin + self._elapsed
 
     def monotonic(self) -> float:
+        """Virtual seconds since the world began."""
         return self._elapsed
 
     def call_at(self, when: datetime, callback: Callable[[], None]) -> None:
@@ -62,6 +65,7 @@ class VirtualClock:
             heapq.heappush(self._events, (at, next(self._order), callback))
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
+        """Run ``callback`` when ``seconds`` more have passed on this clock."""
         self.call_at(self.now() + timedelta(seconds=seconds), callback)
 
     def advance(self, seconds: float | timedelta) -> None:
@@ -89,11 +93,13 @@ class VirtualClock:
     # -- what a client needs of a clock (azpatch.Clock) --------------------------------------
 
     def sleep(self, seconds: float) -> None:
+        """Advance the clock by ``seconds`` (a client's wait costs no real time)."""
         with self.lock:
             self.slept.append(seconds)
             self.advance(max(seconds, 0.0))
 
     async def asleep(self, seconds: float) -> None:
+        """Let other tasks run, then advance the clock by ``seconds``."""
         import anyio  # noqa: PLC0415  (only async callers pay for it)
 
         await anyio.lowlevel.checkpoint()  # let other tasks run, as a real sleep would

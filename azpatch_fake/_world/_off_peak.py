@@ -58,6 +58,7 @@ class OffPeakHours:
         return start.timestamp(), end.timestamp()
 
     def contains(self, local: time) -> bool:
+        """Whether the local time of day ``local`` falls in these hours."""
         if self.start < self.end:
             return self.start <= local < self.end
         return local >= self.start or local < self.end

@@ -64,6 +64,7 @@ class OrchestrationPolicy:
         )
 
     def hours_for(self, location: str) -> OffPeakHours:
+        """The off-peak hours of VMs in ``location`` (R17)."""
         return self.region_off_peak.get(location, self.off_peak)
 
     def set_cap(self, size: int) -> int:

@@ -30,6 +30,8 @@ __all__ = [
 
 @attrs.define
 class ImageRecord:
+    """A VM's image reference; whether it supports automatic guest patching is looked up."""
+
     publisher: str
     offer: str
     sku: str
@@ -115,6 +117,9 @@ class InstallationRecord(_Activity):
 
 @attrs.define
 class VmRecord:
+    """What the fake knows of a VM: its ARM fields, its patch state, and the faults a test
+    gives it (``fail_installs``, ``hang``, ``unhealthy_after_patching`` ...)."""
+
     subscription_id: str
     resource_group: str
     name: str
@@ -157,14 +162,17 @@ class VmRecord:
 
     @property
     def key(self) -> tuple[str, str, str]:
+        """(subscription, resource group, name), case-folded: how ARM finds it."""
         return (self.subscription_id.lower(), self.resource_group.lower(), self.name.lower())
 
     @property
     def etag(self) -> str:
+        """The ETag that GET returns and If-Match compares."""
         return f'"{self.etag_version}"'
 
     @property
     def resource_id(self) -> str:
+        """The VM's ARM resource id."""
         return (
             f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
             f"/providers/Microsoft.Compute/virtualMachines/{self.name}"
