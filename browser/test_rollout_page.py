@@ -1,14 +1,17 @@
-"""rollout.html as a person sees it: rendered by headless Chromium, compared with the timeline.
+"""rollout.html as a person sees it: rendered by headless Chromium, compared with the timeline,
+and read at common laptop and desktop sizes.
 
 Run by ``nox -s browser`` with Debian's chromium package (``.ci/run`` installs
 it) driven through Playwright; nothing is downloaded and the page may fetch
-nothing.
+nothing. Screenshots at each size go to ``artifacts/`` (``AZPATCH_ARTIFACTS``),
+which CI keeps.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from azpatch_fake import read_timeline
 from azpatch_fake._tools._demo import run_demo
@@ -39,6 +42,13 @@ ROWS = """els => els.map(e => {
 })"""
 
 
+ARTIFACTS = Path(
+    os.environ.get("AZPATCH_ARTIFACTS") or Path(__file__).resolve().parents[1] / "artifacts"
+)
+BOX = """e => { const b = e.getBoundingClientRect();
+    return {left: b.left, top: b.top, right: b.right, bottom: b.bottom}; }"""
+
+
 def _chromium() -> str:
     found = os.environ.get("AZPATCH_CHROMIUM") or shutil.which("chromium")
     if not found:
@@ -54,16 +64,69 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str,
 
 
 @pytest.fixture(scope="module")
-def page(demo: tuple[Path, list[dict[str, Any]]]) -> Iterator[tuple[Page, list[str]]]:
+def browser(demo: tuple[Path, list[dict[str, Any]]]) -> Iterator[Browser]:
+    """Chromium, started after the demo ran (its event loop and Playwright's take turns)."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
-        opened = browser.new_page(viewport={"width": 1400, "height": 900})
-        requested: list[str] = []
-        opened.on("request", lambda request: requested.append(request.url))
-        opened.goto(demo[0].as_uri())
-        opened.screenshot(path=str(demo[0].with_suffix(".png")), full_page=True)
-        yield opened, requested
-        browser.close()
+        launched = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(
+    browser: Browser, demo: tuple[Path, list[dict[str, Any]]]
+) -> Iterator[tuple[Page, list[str]]]:
+    opened = browser.new_page(viewport={"width": 1400, "height": 900})
+    requested: list[str] = []
+    opened.on("request", lambda request: requested.append(request.url))
+    opened.goto(demo[0].as_uri())
+    yield opened, requested
+    opened.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_a_person_sees_the_halt_the_summary_and_the_whole_month_without_scrolling(
+    browser: Browser, demo: tuple[Path, list[dict[str, Any]]], width: int, height: int
+) -> None:
+    opened = browser.new_page(viewport={"width": width, "height": height})
+    opened.goto(demo[0].as_uri())
+    ARTIFACTS.mkdir(exist_ok=True)
+    opened.screenshot(path=str(ARTIFACTS / f"rollout-{width}x{height}.png"))
+    assert opened.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+    for selector in (".halt", "table.summary", ".legend"):
+        box = opened.eval_on_selector(selector, BOX)
+        assert box["left"] >= 0, selector
+        assert box["right"] <= width, selector
+        assert box["top"] >= 0, selector
+        assert box["bottom"] <= height, selector
+    halt = opened.inner_text(".halt")
+    assert "HALTED" in halt
+    assert "westeurope-vm3 is unhealthy" in halt  # the VM by name, not a resource id
+    chart = opened.eval_on_selector(".plot svg", BOX)
+    assert chart["right"] <= width  # the month fits the window
+    for label in opened.eval_on_selector_all(".labels .region", f"els => els.map({BOX})"):
+        assert label["left"] >= 0
+        assert label["right"] <= chart["left"]  # pinned beside the chart
+    opened.close()
+
+
+def test_every_mark_is_in_the_legend_and_every_time_is_utc(page: tuple[Page, list[str]]) -> None:
+    legend = page[0].inner_text(".legend")
+    for words in ("zone none", "zone 1", "unhealthy", "phase started", "phase completed"):
+        assert words in legend
+    assert "phase halted" in legend
+    assert "midnight" in legend
+    assert "All times UTC" in legend
+    titles = page[0].eval_on_selector_all(
+        "rect.bar title, line title", "els => els.map(e => e.textContent)"
+    )
+    assert titles
+    for title in titles:  # one time zone: no local times with their offsets
+        assert "UTC" in title
+        assert re.search(r"[+-]\d\d:\d\d", title) is None, title
+    days = page[0].eval_on_selector_all(".days span", "els => els.map(e => e.textContent)")
+    assert days
+    assert all(len(day.split()) == 2 for day in days)  # "Jan 13": a date at each midnight
 
 
 def _seconds(text: str) -> float:

@@ -26,7 +26,7 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {key: value or "" for key, value in attrs}
-        if tag == "rect" and found.get("class") == "bar":
+        if tag == "rect" and "bar" in found.get("class", "").split():
             self.bars.append(found)
         if tag == "g" and found.get("class") == "region":
             self.rows.append(found["data-region"])
