@@ -8,11 +8,21 @@ import math
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from enum import Enum
 
 import httpx
 
 from .._core._security import check_base_url
 from .._exceptions import UntrustedURLError
+from ..models import (
+    LinuxPatchAssessmentMode,
+    LinuxVMGuestPatchMode,
+    VMGuestPatchClassificationLinux,
+    VMGuestPatchClassificationWindows,
+    VMGuestPatchRebootSetting,
+    WindowsPatchAssessmentMode,
+    WindowsVMGuestPatchMode,
+)
 
 __all__ = [
     "ASSESSMENT_MODES",
@@ -25,20 +35,17 @@ __all__ = [
     "seconds",
 ]
 
-PATCH_MODES = ("AutomaticByPlatform", "AutomaticByOS", "Manual", "ImageDefault")
-ASSESSMENT_MODES = ("AutomaticByPlatform", "ImageDefault")
-REBOOT_SETTINGS = ("IfRequired", "Never", "Always")
-CLASSIFICATIONS = (  # Windows', then Linux's own
-    "Critical",
-    "Security",
-    "UpdateRollUp",
-    "FeaturePack",
-    "ServicePack",
-    "Definition",
-    "Tools",
-    "Updates",
-    "Other",
-)
+
+def _names(*enums: type[Enum]) -> tuple[str, ...]:
+    """The wire values of ``enums``, each once, in their order (Unknown is no choice)."""
+    values = (member.value for enum in enums for member in enum)
+    return tuple(dict.fromkeys(value for value in values if value != "Unknown"))
+
+
+PATCH_MODES = _names(WindowsVMGuestPatchMode, LinuxVMGuestPatchMode)
+ASSESSMENT_MODES = _names(WindowsPatchAssessmentMode, LinuxPatchAssessmentMode)
+REBOOT_SETTINGS = _names(VMGuestPatchRebootSetting)
+CLASSIFICATIONS = _names(VMGuestPatchClassificationWindows, VMGuestPatchClassificationLinux)
 _DURATION = re.compile(r"^P?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$", re.IGNORECASE)
 
 

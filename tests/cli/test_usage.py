@@ -110,8 +110,8 @@ def test_version_and_help_say_what_is_valid_without_markup() -> None:
             described = text.split("\n\n")[1]
             assert not described.startswith("options:"), text
     mode = " ".join(azpatch("vm", "set-patch-mode", "--help").stdout.split())  # unwrapped
-    assert "AutomaticByPlatform, AutomaticByOS, Manual, ImageDefault" in mode
-    assert "IfRequired, Never, Always" in mode
+    assert "one of Manual, AutomaticByOS, AutomaticByPlatform, ImageDefault (any case)" in mode
+    assert "one of IfRequired, Never, Always (any case)" in mode
     assert "$AZURE_SUBSCRIPTION_ID" in mode
     install = " ".join(azpatch("vm", "install", "--help").stdout.split())
     assert "UpdateRollUp" in install
