@@ -186,3 +186,20 @@ def test_zones_show_as_colours_and_the_unhealthy_vm_stands_out(
         "rect.bar[data-healthy=false]", "els => els.map(e => e.dataset.vm)"
     )
     assert set(outlined) == unhealthy != set()
+
+
+def test_zooming_in_widens_the_chart_and_keeps_the_regions_in_view(
+    browser: Browser, demo: tuple[Path, list[dict[str, Any]]]
+) -> None:
+    opened = browser.new_page(viewport={"width": 1366, "height": 768})
+    opened.goto(demo[0].as_uri())
+    before = opened.eval_on_selector(".plot svg", BOX)
+    opened.click("label[for=zoom]")
+    after = opened.eval_on_selector(".plot svg", BOX)
+    assert after["right"] - after["left"] == pytest.approx(4 * (before["right"] - before["left"]))
+    assert opened.evaluate("document.documentElement.scrollWidth") <= 1366  # only the chart
+    opened.eval_on_selector(".plot", "e => { e.scrollLeft = e.scrollWidth; }")
+    for label in opened.eval_on_selector_all(".labels .region", f"els => els.map({BOX})"):
+        assert label["left"] >= 0  # pinned while the chart scrolls
+    opened.screenshot(path=str(ARTIFACTS / "rollout-1366x768-zoomed.png"))
+    opened.close()

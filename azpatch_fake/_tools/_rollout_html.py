@@ -101,11 +101,14 @@ def rollout_html(events: Iterable[Mapping[str, Any]], *, title: str = "Rollout")
         + _halt(timeline, rollout)
         + _summary(started["phases"], runs, timeline, rollout)
         + _legend()
+        + '<input type="checkbox" id="zoom"><label for="zoom">zoom in four times (the chart'
+        " scrolls sideways, the regions stay)</label>"
         + f'<div class="chart"><div class="labels" style="height:{y}px">{"".join(labels)}</div>'
-        f'<div class="plot"><svg viewBox="0 0 {chart.width:.0f} {y}" width="100%" height="{y}"'
-        ' preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">'
+        f'<div class="plot"><div class="track"><svg viewBox="0 0 {chart.width:.0f} {y}"'
+        f' width="100%" height="{y}" preserveAspectRatio="none"'
+        ' xmlns="http://www.w3.org/2000/svg">'
         f"{''.join(ticks)}{''.join(rows)}{''.join(marks)}</svg>"
-        f'<div class="days">{"".join(days)}</div></div></div>'
+        f'<div class="days">{"".join(days)}</div></div></div></div>'
     )
     return _page(title, body)
 
@@ -274,7 +277,8 @@ def _page(title: str, body: str) -> str:
         ".chart{display:grid;grid-template-columns:170px 1fr;margin-top:6px}"
         ".labels{position:relative}.labels div{position:absolute;left:0;font-size:12px;"
         "line-height:12px;white-space:nowrap}.labels .phase{font-weight:bold}"
-        ".labels .region{left:12px}.plot{min-width:0}.plot svg{display:block;overflow:visible}"
+        ".labels .region{left:12px}.plot{min-width:0;overflow-x:auto}"
+        ".plot svg{display:block;overflow:visible}#zoom:checked~.chart .track{width:400%}"
         ".days{position:relative;height:16px;color:#666}"
         ".days span{position:absolute;top:2px;white-space:nowrap}"
         ".lane{fill:#f4f5f7}.midnight{stroke:#ddd}line{vector-effect:non-scaling-stroke}"
