@@ -52,8 +52,6 @@ class FakeAzure(World):
 
     def vm_json(self, vm: VmRecord) -> dict[str, Any]:
         """``vm`` as ARM's GET returns it (without the instance view)."""
-        """``vm`` as ARM's GET returns it (without the instance view)."""
-        """``vm`` as ARM's GET returns it (without the instance view)."""
         return wire.virtual_machine(vm, with_instance_view=False, now=self.clock.now())
 
     # -- orchestration (beyond the platform: it answers no such questions) --------------------
@@ -129,8 +127,6 @@ class FakeAzure(World):
         return sync_client(self, **kwargs)
 
     def async_client(self, **kwargs: Any) -> azpatch.AsyncClient:
-        """An ``azpatch.AsyncClient`` for this world, as ``client()`` is a sync one."""
-        """An ``azpatch.AsyncClient`` for this world, as ``client()`` is a sync one."""
         """An ``azpatch.AsyncClient`` for this world, as ``client()`` is a sync one."""
         from ._doors._clients import async_client  # noqa: PLC0415
 

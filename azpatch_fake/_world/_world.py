@@ -144,8 +144,6 @@ class World:
 
     def subscriptions(self) -> list[Subscription]:
         """Every subscription of the world, the default first."""
-        """Every subscription of the world, the default first."""
-        """Every subscription of the world, the default first."""
         return list(self._subscriptions.values())
 
     def _seeded(self, subscription_id: str | None) -> Subscription:
@@ -154,8 +152,6 @@ class World:
     def add_resource_group(
         self, name: str, location: str = "westeurope", *, subscription_id: str | None = None
     ) -> None:
-        """Seed a resource group (in ``subscription_id``, else the default subscription)."""
-        """Seed a resource group (in ``subscription_id``, else the default subscription)."""
         """Seed a resource group (in ``subscription_id``, else the default subscription)."""
         self._seeded(subscription_id).add_resource_group(name, location)
 
@@ -256,14 +252,10 @@ class World:
         self, resource_group: str, name: str, *, subscription_id: str | None = None
     ) -> VmRecord | None:
         """The VM, or None when there is none of that name."""
-        """The VM, or None when there is none of that name."""
-        """The VM, or None when there is none of that name."""
         subscription = self._subscriptions.get((subscription_id or self.subscription_id).casefold())
         return subscription.find_vm(resource_group, name) if subscription else None
 
     def vm(self, resource_group: str, name: str, *, subscription_id: str | None = None) -> VmRecord:
-        """The VM's record, to read or seed (faults, power, time zone); KeyError when absent."""
-        """The VM's record, to read or seed (faults, power, time zone); KeyError when absent."""
         """The VM's record, to read or seed (faults, power, time zone); KeyError when absent."""
         record = self.find_vm(resource_group, name, subscription_id=subscription_id)
         if record is None:
@@ -298,19 +290,13 @@ class World:
 
     def add_patch(self, os_type: str, patch: Patch) -> None:
         """Publish ``patch`` for ``os_type`` (Windows or Linux) from its ``published`` time on."""
-        """Publish ``patch`` for ``os_type`` (Windows or Linux) from its ``published`` time on."""
-        """Publish ``patch`` for ``os_type`` (Windows or Linux) from its ``published`` time on."""
         self.catalog.add(os_type, patch)
 
     def advance(self, seconds: float | timedelta) -> None:
         """Move the virtual clock on by ``seconds``, running what falls due on the way."""
-        """Move the virtual clock on by ``seconds``, running what falls due on the way."""
-        """Move the virtual clock on by ``seconds``, running what falls due on the way."""
         self.clock.advance(seconds)
 
     def run_until(self, when: datetime) -> None:
-        """Move the virtual clock on to ``when`` (aware), running what falls due on the way."""
-        """Move the virtual clock on to ``when`` (aware), running what falls due on the way."""
         """Move the virtual clock on to ``when`` (aware), running what falls due on the way."""
         self.clock.run_until(when)
 
@@ -352,8 +338,6 @@ class World:
 
     def available_patches(self, vm: VmRecord) -> list[Patch]:
         """What the catalog offers ``vm`` now that it has not installed."""
-        """What the catalog offers ``vm`` now that it has not installed."""
-        """What the catalog offers ``vm`` now that it has not installed."""
         published = self.catalog.published(vm.os_type, self.clock.now())
         return [p for p in published if p.patch_id not in vm.installed_patch_ids]
 
@@ -367,7 +351,5 @@ class World:
         return operation
 
     def find_operation(self, operation_id: str) -> OperationRecord | None:
-        """A long-running operation by its id, while it is still kept."""
-        """A long-running operation by its id, while it is still kept."""
         """A long-running operation by its id, while it is still kept."""
         return self._operations.get(operation_id)
