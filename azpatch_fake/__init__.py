@@ -33,8 +33,10 @@ from ._world._clock import VirtualClock
 from ._world._off_peak import OffPeakHours
 from ._world._policy import OrchestrationPolicy
 from ._world._records import ImageRecord, Patch, VmRecord
+from ._world._throttling import Bucket, ThrottlingLimits, per_minute
 
 __all__ = [
+    "Bucket",
     "ConnectionReset",
     "DEFAULT_START",
     "DEFAULT_SUBSCRIPTION",
@@ -56,6 +58,7 @@ __all__ = [
     "ServerError",
     "Slow",
     "Throttle",
+    "ThrottlingLimits",
     "Timeline",
     "Truncated",
     "Violation",
@@ -66,6 +69,7 @@ __all__ = [
     "load_fleet",
     "outcomes",
     "patch_tuesday",
+    "per_minute",
     "plan_rollout",
     "read_timeline",
     "remote",

@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--tenant", metavar="ID", default=DEFAULT_TENANT, help="the tenant id")
     server.add_argument(
+        "--throttling",
+        choices=("off", "azure"),
+        default="off",
+        help="azure: ARM's and Compute's request budgets, with their headers and 429s"
+        " (default: off)",
+    )
+    server.add_argument(
         "--strict-subscriptions",
         action="store_true",
         help="answer SubscriptionNotFound for subscriptions never seen (default: create them)",
@@ -142,6 +149,7 @@ def _world_factory(arguments: argparse.Namespace) -> Callable[[object], FakeAzur
         "tenant_id": arguments.tenant,
         "retry_after": arguments.retry_after,
         "strict_subscriptions": arguments.strict_subscriptions,
+        "throttling": arguments.throttling,
     }
     chosen = list(arguments.subscription)
     if chosen:

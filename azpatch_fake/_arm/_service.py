@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (routes)
 )
 from ._faults import FaultPlan
 from ._routes import resolve
+from ._throttling import Throttler
 from ._wire import Reply, error_reply
 
 __all__ = ["ArmService"]
@@ -33,6 +34,8 @@ class ArmService:
     def __init__(self, world: World) -> None:
         self.world = world
         self.faults = FaultPlan()
+        limits = world.throttling
+        self.throttler = Throttler(world, limits) if limits is not None else None
         self.unhandled: list[httpx.Request] = []
         self.handled: Counter[str] = Counter()
 
@@ -49,24 +52,35 @@ class ArmService:
                     del self.unhandled[:-KEPT_UNHANDLED]
                 return self._response(request, error_reply(error))
             self.handled[route.name] += 1
+            budget: dict[str, str] = {}
+            if self.throttler is not None:
+                budget, refusal = self.throttler.admit(request, route.name, arguments)
+                if refusal is not None:
+                    world.platform.request_throttled(
+                        request.method, request.url.path, refusal.budget, refusal.retry_after or 0
+                    )
+                    return self._response(request, error_reply(refusal), budget)
 
             def respond() -> httpx.Response:
                 try:
                     reply = route.handler(world, call, **arguments)
                 except ArmError as error:
                     reply = error_reply(error)
-                return self._response(request, reply)
+                return self._response(request, reply, budget)
 
             try:
                 return self.faults.apply(route.name, request, respond, world.advance)
             except ArmError as error:
-                return self._response(request, error_reply(error))
+                return self._response(request, error_reply(error), budget)
 
-    def _response(self, request: httpx.Request, reply: Reply) -> httpx.Response:
+    def _response(
+        self, request: httpx.Request, reply: Reply, budget: dict[str, str] | None = None
+    ) -> httpx.Response:
         headers = {
             "x-ms-request-id": self.world.new_id(),
             "x-ms-correlation-request-id": self.world.new_id(),
             "Date": format_datetime(self.world.clock.now(), usegmt=True),
+            **(budget or {}),
             **reply.headers,
         }
         if request.headers.get("x-ms-return-client-request-id", "").lower() == "true":

@@ -55,6 +55,8 @@ def error_reply(error: ArmError) -> Reply:
     body: JSON = {"code": error.code, "message": error.message}
     if error.target is not None:
         body["target"] = error.target
+    if error.details is not None:
+        body["details"] = error.details
     headers = {} if error.retry_after is None else {"Retry-After": str(error.retry_after)}
     return Reply(error.status, {"error": body}, headers)
 

@@ -24,3 +24,14 @@ __all__ = ["Hold", "Orchestrator"]
 class Orchestrator(Cadence, Assessments, MonthlyRollout, InstallRuns, Retries, Holds):
     """The platform of one world: the world tells it when a VM's patch mode or placement
     changes (``World.platform``)."""
+
+    def request_throttled(self, method: str, path: str, refused_by: str, retry_after: int) -> None:
+        """ARM or Compute answered a request 429: the timeline shows what a script cost."""
+        self.timeline.add(
+            self._now(),
+            "request_throttled",
+            method=method,
+            path=path,
+            refused_by=refused_by,
+            retry_after=retry_after,
+        )

@@ -43,6 +43,7 @@ EVENTS = (
     "install_interrupted",
     "vm_given_up",
     "rollout_closed",
+    "request_throttled",
 )
 _CODES = {event: code for code, event in enumerate(EVENTS)}
 

@@ -20,6 +20,7 @@ class ArmError(Exception):
         target: str | None = None,
         *,
         retry_after: int | None = None,
+        details: list[dict[str, str]] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -27,3 +28,5 @@ class ArmError(Exception):
         self.message = message
         self.target = target
         self.retry_after = retry_after
+        self.details = details
+        self.budget = ""  # for a 429: the budget it found spent (not sent)

@@ -29,6 +29,7 @@ from ._records import (
     uuid4_text,
 )
 from ._subscription import Subscription
+from ._throttling import ThrottlingLimits
 
 __all__ = ["DEFAULT_START", "DEFAULT_SUBSCRIPTION", "DEFAULT_TENANT", "Platform", "World"]
 
@@ -52,6 +53,9 @@ class Platform(Protocol):
 
     def assessment_mode_changed(self, vm: VmRecord) -> None: ...
 
+    def request_throttled(self, method: str, path: str, refused_by: str, retry_after: int) -> None:
+        """ARM or Compute answered a request 429: the timeline shows what a script cost."""
+
 
 class _NoPlatform:
     """Until a platform is attached: nothing orchestrates."""
@@ -70,6 +74,20 @@ class _NoPlatform:
 
     def assessment_mode_changed(self, vm: VmRecord) -> None:
         pass
+
+    def request_throttled(self, method: str, path: str, refused_by: str, retry_after: int) -> None:
+        pass
+
+
+def _throttling(setting: ThrottlingLimits | str | None) -> ThrottlingLimits | None:
+    """``"azure"``: Microsoft's published limits; ``None`` or ``"off"``: none."""
+    if setting is None or setting == "off":
+        return None
+    if setting == "azure":
+        return ThrottlingLimits()
+    if isinstance(setting, ThrottlingLimits):
+        return setting
+    raise ValueError(f"throttling is 'azure', 'off' or a ThrottlingLimits, not {setting!r}")
 
 
 class World:
@@ -96,6 +114,7 @@ class World:
         strict_subscriptions: bool = False,
         patch_rules_profile: str = "ga",
         policy: OrchestrationPolicy | None = None,
+        throttling: ThrottlingLimits | str | None = None,
     ) -> None:
         self.seed = seed
         self.lock = threading.RLock()
@@ -119,6 +138,7 @@ class World:
             raise ValueError(f"patch_rules_profile is one of {', '.join(PROFILES)}")
         self.patch_rules_profile = patch_rules_profile
         self.policy = policy or OrchestrationPolicy()
+        self.throttling = _throttling(throttling)
         self._random = random.Random(seed)
         self._subscriptions: dict[str, Subscription] = {}
         self._operations: dict[str, OperationRecord] = {}
