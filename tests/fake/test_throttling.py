@@ -121,3 +121,12 @@ def test_a_client_that_honours_retry_after_gets_through_on_the_virtual_clock(
 def test_a_bad_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="throttling is 'azure', 'off' or a ThrottlingLimits"):
         FakeAzure(throttling="aws")
+
+
+def test_serve_takes_the_same_setting() -> None:
+    from azpatch_fake.__main__ import _parser, _world_factory
+
+    served = _world_factory(_parser().parse_args(["serve", "--throttling", "azure"]))(None)
+    assert served.throttling == ThrottlingLimits()
+    plain = _world_factory(_parser().parse_args(["serve"]))(None)
+    assert plain.throttling is None
