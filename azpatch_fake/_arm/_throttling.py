@@ -44,7 +44,6 @@ class Throttler:
     def __init__(self, world: World, limits: ThrottlingLimits) -> None:
         self.world, self.limits = world, limits
         self.buckets = TokenBuckets()
-        self.refused = 0
 
     def admit(
         self, request: httpx.Request, route: str, arguments: dict[str, str]
@@ -59,8 +58,6 @@ class Throttler:
             if route == "power_action" and arguments.get("action", "").lower() == "deallocate":
                 policy = "DeleteVM"
             refusal = self._compute(policy, arguments, now, headers)
-        if refusal is not None:
-            self.refused += 1
         return headers, refusal
 
     def _arm(
@@ -78,14 +75,13 @@ class Throttler:
         header = f"x-ms-ratelimit-remaining-{scope}-{kind}"
         if level < 1:
             headers[header] = "0"
-            refusal = ArmError(
+            return ArmError(
                 429,
                 "TooManyRequests",
                 f"The request is being throttled: the {scope}'s {kind} budget is spent.",
                 retry_after=_seconds(TokenBuckets.wait(level, bucket)),
+                budget=f"{scope} {kind}",
             )
-            refusal.budget = f"{scope} {kind}"
-            return refusal
         headers[header] = str(int(self.buckets.take(key, bucket, now)))
         return None
 
@@ -146,11 +142,14 @@ def _refusal(policy: str, bucket: Bucket, level: float, now: float) -> ArmError:
         "allowedRequestCount": int(bucket.capacity),
     }
     details = [{"code": "TooManyRequests", "target": policy, "message": json.dumps(window)}]
-    refusal = ArmError(
-        429, "OperationNotAllowed", _COMPUTE_REFUSAL, retry_after=wait, details=details
+    return ArmError(
+        429,
+        "OperationNotAllowed",
+        _COMPUTE_REFUSAL,
+        retry_after=wait,
+        details=details,
+        budget=f"Microsoft.Compute/{policy}",
     )
-    refusal.budget = f"Microsoft.Compute/{policy}"
-    return refusal
 
 
 def _seconds(wait: float) -> int:

@@ -21,6 +21,7 @@ class ArmError(Exception):
         *,
         retry_after: int | None = None,
         details: list[dict[str, str]] | None = None,
+        budget: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -29,4 +30,4 @@ class ArmError(Exception):
         self.target = target
         self.retry_after = retry_after
         self.details = details
-        self.budget = ""  # for a 429: the budget it found spent (not sent)
+        self.budget = budget  # a 429's: the request budget it found spent (not sent)
