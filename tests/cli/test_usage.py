@@ -4,13 +4,17 @@ and an endpoint nobody listens on is one line after a short retry."""
 
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 import pytest
 
-from azpatch import __version__
+from azpatch import __version__, default_clock
+from azpatch._cli import main
+from azpatch_fake import VirtualClock
 
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 VM = ["-g", "rg", "-n", "vm", "--subscription", SUBSCRIPTION]
@@ -147,13 +151,21 @@ def test_a_mode_in_any_case_is_accepted_and_parsed_to_azures_spelling() -> None:
     assert args.reboot_setting == "IfRequired"
 
 
-def test_nobody_listening_is_one_line_within_seconds() -> None:
+def test_nobody_listening_is_one_line_after_two_short_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with socket.socket() as probe:  # a loopback port that nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     endpoint = f"http://127.0.0.1:{port}"
-    done = azpatch("vm", "show-patch-status", *VM, "--endpoint", endpoint, token="secret")
-    assert done.returncode == 3
-    assert done.stderr == (  # no line per retry; and three attempts at most (CLI_RETRY)
+    monkeypatch.setenv("AZPATCH_ACCESS_TOKEN", "secret")
+    out, err = io.StringIO(), io.StringIO()
+    clock = VirtualClock(datetime(2027, 1, 1, tzinfo=timezone.utc))
+    with default_clock(clock):  # the retries' waits cost no real time
+        code = main(["vm", "show-patch-status", *VM, "--endpoint", endpoint], out=out, err=err)
+    assert code == 3
+    assert err.getvalue() == (  # no line per retry
         f"error: cannot reach {endpoint}: connection refused (is --endpoint right?)\n"
     )
+    assert len(clock.slept) == 2  # three attempts (CLI_RETRY), seconds apart at most
+    assert sum(clock.slept) < 5
