@@ -163,7 +163,7 @@ class World:
         return self.subscription_id
 
     def subscriptions(self) -> list[Subscription]:
-        """Every subscription of the world, the default first."""
+        """Every subscription of the world, in the order they were added."""
         return list(self._subscriptions.values())
 
     def _seeded(self, subscription_id: str | None) -> Subscription:
