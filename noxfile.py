@@ -28,6 +28,9 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHONS = nox.project.python_versions(PYPROJECT)
 _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 NO_TESTS_RAN = 5
+# uv makes a session's environment in a second rather than ten, where it is installed (CI
+# installs it beside nox); sessions that run pip themselves keep virtualenv.
+FAST = "uv|virtualenv"
 
 
 def _find_pyenv_pythons() -> None:
@@ -51,21 +54,21 @@ def _find_pyenv_pythons() -> None:
 _find_pyenv_pythons()
 
 
-@nox.session
+@nox.session(venv_backend=FAST)
 def lint(session: nox.Session) -> None:
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session
+@nox.session(venv_backend=FAST)
 def typecheck(session: nox.Session) -> None:
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     # The oldest supported Python is the strictest target for the typing module.
     session.run("mypy", "--python-version", PYTHONS[0])
 
 
-@nox.session(python=PYTHONS)
+@nox.session(python=PYTHONS, venv_backend=FAST)
 def tests(session: nox.Session) -> None:
     """The suite on each Python; hypothesis's 30 examples a property on the Python that runs
     nox, 10 on the others (a property's cases do not depend on the version; CI's time does)."""
@@ -132,7 +135,7 @@ def browser(session: nox.Session) -> None:
     session.run("pytest", "browser", "-p", "no:azpatch_fake", *session.posargs)
 
 
-@nox.session
+@nox.session(venv_backend=FAST)
 def docs(session: nox.Session) -> None:
     """The MkDocs site, strict: a broken link or reference fails it. Its samples run in tests."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "docs"))
