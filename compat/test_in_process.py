@@ -139,3 +139,17 @@ def test_the_sdks_retry_waits_are_virtual(azpatch_fake: FakeAzure) -> None:
     assert azpatch_fake.faults.calls("get_vm") == 3
     assert azpatch_fake.clock.slept == [120, 120]  # azure-core's RetryPolicy honoured them
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.azpatch_fake(throttling="azure")
+def test_the_sdk_rides_through_the_fakes_throttling(azpatch_fake: FakeAzure) -> None:
+    """Forty instance views of one VM in a row: Compute's per-VM budget (36) runs out, and
+    azure-core waits out each 429's Retry-After on the virtual clock."""
+    azpatch_fake.add_vm("rg", "vm1", subscription_id=SUBSCRIPTION)
+    compute = ComputeManagementClient(Credential(), SUBSCRIPTION)
+    views = [compute.virtual_machines.instance_view("rg", "vm1") for _ in range(40)]
+    assert len(views) == 40
+    throttled = azpatch_fake.timeline.events("request_throttled")
+    assert throttled
+    assert {e["refused_by"] for e in throttled} == {"Microsoft.Compute/LowCostGetVMResource"}
+    assert azpatch_fake.clock.slept  # the waits were virtual
