@@ -132,7 +132,7 @@ def _run_operation(
     def end() -> None:
         finish(operation)
         operation.status = "Succeeded"
-        operation.ended = world.clock.now()
+        world.operation_ended(operation)
 
     if not record.hang:  # a hung VM's operations never end
         world.clock.call_later(duration.total_seconds(), end)

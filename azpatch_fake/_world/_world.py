@@ -7,6 +7,8 @@ through this object, and the orchestration room acts on it as its
 
 from __future__ import annotations
 
+from collections import deque
+
 import random
 import re
 import threading
@@ -142,6 +144,7 @@ class World:
         self._random = random.Random(seed)
         self._subscriptions: dict[str, Subscription] = {}
         self._operations: dict[str, OperationRecord] = {}
+        self._ended_operations: deque[str] = deque()
         self.platform: Platform = _NoPlatform()
         self.add_subscription(subscription_id)
         self._attach()
@@ -362,13 +365,19 @@ class World:
         return [p for p in published if p.patch_id not in vm.installed_patch_ids]
 
     def new_operation(self, location: str) -> OperationRecord:
-        """A new operation; only the latest ``KEPT_OPERATIONS`` can be polled, so a server
-        under load does not keep every one it ever started."""
+        """A new operation, kept while it runs; see ``operation_ended``."""
         operation = OperationRecord(self.new_id(), "operation", location, self.clock.now())
         self._operations[operation.operation_id] = operation
-        if len(self._operations) > KEPT_OPERATIONS:
-            del self._operations[next(iter(self._operations))]
         return operation
+
+    def operation_ended(self, operation: OperationRecord) -> None:
+        """``operation`` has ended: only the latest ``KEPT_OPERATIONS`` ended ones can be
+        polled, so a server under load does not keep every one it ever ran (one still
+        running is never dropped)."""
+        operation.ended = self.clock.now()
+        self._ended_operations.append(operation.operation_id)
+        if len(self._ended_operations) > KEPT_OPERATIONS:
+            self._operations.pop(self._ended_operations.popleft(), None)
 
     def find_operation(self, operation_id: str) -> OperationRecord | None:
         """A long-running operation by its id, while it is still kept."""

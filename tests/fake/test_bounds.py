@@ -22,11 +22,16 @@ def test_unhandled_requests_keep_the_latest_hundred_without_their_bodies() -> No
     assert all(not request.content for request in fake.unhandled)
 
 
-def test_only_the_latest_operations_are_kept() -> None:
+def test_only_the_latest_ended_operations_are_kept_and_running_ones_always() -> None:
     fake = FakeAzure()
+    running = fake.new_operation("westeurope")
     started = [fake.new_operation("westeurope") for _ in range(KEPT_OPERATIONS + 1)]
+    for operation in started:
+        operation.status = "Succeeded"
+        fake.operation_ended(operation)
     assert fake.find_operation(started[0].operation_id) is None
     assert all(fake.find_operation(op.operation_id) is op for op in started[1:])
+    assert fake.find_operation(running.operation_id) is running
 
 
 def test_a_long_list_pages_through_every_vm_in_name_order() -> None:
