@@ -40,6 +40,9 @@ from ._exceptions import (
     TransportError,
     UntrustedURLError,
 )
+from ._fleet._budgets import Limit, RateLimits, per_minute
+from ._fleet._outcomes import FleetProgress, FleetProgressCallback, OutcomeStatus, VmOutcome
+from ._fleet._targets import GroupTarget, SubscriptionTarget, VmRef
 from ._policies import PollingPolicy, RetryPolicy
 from ._registration_results import (
     GuestPatchingPreview,
@@ -60,11 +63,14 @@ from ._serde import from_wire, to_wire
 if TYPE_CHECKING:
     from ._async_client import AsyncClient
     from ._client import Client
+    from ._fleet._runner import AsyncFleet, Fleet
     from ._pagination import AsyncPager, Pager
     from ._polling import AsyncLROPoller, LROPoller
 
 _LOADED_ON_FIRST_USE = {
     "AsyncClient": "._async_client",
+    "AsyncFleet": "._fleet._runner",
+    "Fleet": "._fleet._runner",
     "AsyncLROPoller": "._polling",
     "AsyncPager": "._pagination",
     "Client": "._client",
@@ -77,6 +83,7 @@ __all__ = [
     "AccessToken",
     "AccessTokenLike",
     "AsyncClient",
+    "AsyncFleet",
     "AsyncLROPoller",
     "AsyncPager",
     "AsyncTokenCredential",
@@ -87,12 +94,18 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "ConflictError",
+    "Fleet",
+    "FleetProgress",
+    "FleetProgressCallback",
+    "GroupTarget",
     "GuestPatchingPreview",
     "InvalidArgumentError",
     "LROPoller",
+    "Limit",
     "NotFoundError",
     "OperationError",
     "OperationFailedError",
+    "OutcomeStatus",
     "Pager",
     "PatchModeProgress",
     "PatchModeProgressCallback",
@@ -106,21 +119,26 @@ __all__ = [
     "PollingTimeoutError",
     "PreconditionFailedError",
     "ProgressCallback",
+    "RateLimits",
     "RegistrationProgress",
     "RequestTimeoutError",
     "ResponseValidationError",
     "RetryPolicy",
     "ServerError",
     "StaticTokenCredential",
+    "SubscriptionTarget",
     "SystemClock",
     "ThrottledError",
     "TokenCredential",
     "TransportError",
     "UntrustedURLError",
+    "VmOutcome",
+    "VmRef",
     "__version__",
     "default_clock",
     "from_wire",
     "patch_settings_for_new_vm",
+    "per_minute",
     "plan_patch_settings_change",
     "to_wire",
 ]

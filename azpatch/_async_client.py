@@ -16,6 +16,8 @@ from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import AccessTokenLike, AsyncTokenCredential, TokenCredential
 from ._exceptions import TransportError
+from ._fleet._budgets import RateLimits
+from ._fleet._runner import AsyncFleet
 from ._policies import PollingPolicy, RetryPolicy
 from ._resources._registration import AsyncFeatures, AsyncProviders
 from ._resources._virtual_machines import AsyncVirtualMachines
@@ -43,7 +45,8 @@ class AsyncDriver:
         token = self._credential.get_token(ARM_SCOPE)
         return await token if inspect.isawaitable(token) else token
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+    async def send_once(self, request: httpx.Request) -> httpx.Response:
+        """One attempt, signed (a 401 is answered once with a fresh token); no retries."""
         session = self.session
         for attempt in range(2):  # a 401 is answered once with a fresh token
             if session.needs_token():
@@ -63,7 +66,7 @@ class AsyncDriver:
         session, request = self.session, effect.request
         started = session.clock.monotonic()
         try:
-            first: httpx.Response | TransportError = await self._send_once(request)
+            first: httpx.Response | TransportError = await self.send_once(request)
         except TransportError as error:
             first = error
         if not session.worth_retrying(first, idempotent=effect.idempotent):
@@ -71,7 +74,7 @@ class AsyncDriver:
         replay = [first]
 
         async def attempt() -> httpx.Response:
-            return session.settle(replay.pop()) if replay else await self._send_once(request)
+            return session.settle(replay.pop()) if replay else await self.send_once(request)
 
         options = session.retrying_options(request, idempotent=effect.idempotent, started=started)
         retrying = tenacity.AsyncRetrying(sleep=session.clock.asleep, **options)
@@ -125,6 +128,7 @@ class AsyncClient:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
+        rate_limits: RateLimits = RateLimits(),  # noqa: B008
     ) -> None:
         session = new_session(
             subscription_id,
@@ -143,6 +147,7 @@ class AsyncClient:
         self._http = http
         self.virtual_machines = AsyncVirtualMachines(self._driver)
         self.features = AsyncFeatures(self._driver)
+        self.fleet = AsyncFleet(self._driver, rate_limits)
         self.providers = AsyncProviders(self._driver)
 
     @property

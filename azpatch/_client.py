@@ -15,6 +15,8 @@ from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import TokenCredential
 from ._exceptions import TransportError
+from ._fleet._budgets import RateLimits
+from ._fleet._runner import Fleet
 from ._policies import PollingPolicy, RetryPolicy
 from ._resources._registration import Features, Providers
 from ._resources._virtual_machines import VirtualMachines
@@ -33,7 +35,8 @@ class SyncDriver:
         self._credential = credential
         self._http = http
 
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
+    def send_once(self, request: httpx.Request) -> httpx.Response:
+        """One attempt, signed (a 401 is answered once with a fresh token); no retries."""
         session = self.session
         for attempt in range(2):  # a 401 is answered once with a fresh token
             if session.needs_token():
@@ -53,7 +56,7 @@ class SyncDriver:
         session, request = self.session, effect.request
         started = session.clock.monotonic()
         try:
-            first: httpx.Response | TransportError = self._send_once(request)
+            first: httpx.Response | TransportError = self.send_once(request)
         except TransportError as error:
             first = error
         if not session.worth_retrying(first, idempotent=effect.idempotent):
@@ -61,7 +64,7 @@ class SyncDriver:
         replay = [first]
 
         def attempt() -> httpx.Response:
-            return session.settle(replay.pop()) if replay else self._send_once(request)
+            return session.settle(replay.pop()) if replay else self.send_once(request)
 
         options = session.retrying_options(request, idempotent=effect.idempotent, started=started)
         response: httpx.Response = tenacity.Retrying(sleep=session.clock.sleep, **options)(attempt)
@@ -113,6 +116,7 @@ class Client:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_client: httpx.Client | None = None,
         clock: Clock | None = None,
+        rate_limits: RateLimits = RateLimits(),  # noqa: B008
     ) -> None:
         session = new_session(
             subscription_id,
@@ -129,6 +133,7 @@ class Client:
         self._http = http
         self.virtual_machines = VirtualMachines(self._driver)
         self.features = Features(self._driver)
+        self.fleet = Fleet(self._driver, rate_limits)
         self.providers = Providers(self._driver)
 
     @property

@@ -27,7 +27,7 @@ from .._registration_results import (
     ProgressCallback,
     RegistrationProgress,
 )
-from .._rules._patch_plan import PatchModeChange, checked_plan
+from .._rules._patch_plan import PatchModeChange, checked_plan, settings_in_place
 from .._serde import from_wire
 from ..models import (
     FeatureResult,
@@ -57,6 +57,7 @@ __all__ = [
     "feature_registration",
     "install_patches",
     "list_page",
+    "patch_mode_change",
     "provider_registration",
     "set_patch_mode",
     "wait_for_patch_mode_ready",
@@ -343,32 +344,51 @@ def set_patch_mode(
     *,
     dry_run: bool,
 ) -> Flow[VirtualMachine]:
-    """Read the VM, judge the change, and PATCH it only if Azure would accept it.
+    """Read the VM, judge the change, and PATCH it only if Azure would accept it and the VM
+    does not have the settings already."""
+    vm, _ = yield from patch_mode_change(
+        ctx, policy, resource_group, vm_name, change, dry_run=dry_run
+    )
+    return vm
+
+
+def patch_mode_change(
+    ctx: RequestContext,
+    policy: PollingPolicy,
+    resource_group: str,
+    vm_name: str,
+    change: PatchModeChange,
+    *,
+    dry_run: bool,
+) -> Flow[tuple[VirtualMachine, bool]]:
+    """``set_patch_mode``, also telling whether it wrote (False: dry run, or the VM has every
+    setting asked for already, so nothing is written).
 
     The PATCH carries If-Match with the etag read, so a change made by someone
     else in between fails (412) instead of being overwritten.
     """
     read = requests.virtual_machine(ctx, resource_group, vm_name, expand="instanceView")
     vm = yield from call(read, VirtualMachine)
+    if settings_in_place(vm, change):
+        return vm, False
     plan = checked_plan(vm, change)
     for warning in plan.warnings:
         logger.warning("%s/%s: %s", resource_group, vm_name, warning)
     if dry_run or plan.body is None:
-        return vm
+        return vm, False
     update = requests.update_virtual_machine(
         ctx, resource_group, vm_name, plan.body, if_match=vm.etag
     )
-    return (
-        yield from _operation(
-            ctx,
-            policy,
-            "set_patch_mode",
-            update,
-            VirtualMachine,
-            idempotent=False,
-            continuation_token=None,
-        )
+    updated = yield from _operation(
+        ctx,
+        policy,
+        "set_patch_mode",
+        update,
+        VirtualMachine,
+        idempotent=False,
+        continuation_token=None,
     )
+    return updated, True
 
 
 def _patch_mode_state(view: VirtualMachineInstanceView) -> str:

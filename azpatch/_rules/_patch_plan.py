@@ -13,6 +13,8 @@ enableAutomaticUpdates (Q4).
 
 from __future__ import annotations
 
+import enum
+
 from typing import Literal
 
 import attrs
@@ -368,6 +370,37 @@ def plan_patch_settings_change(
         current_mode=facts.mode,
         target_mode=mode,
     )
+
+
+def _same(have: object, want: object) -> bool:
+    have = have.value if isinstance(have, enum.Enum) else have
+    want = want.value if isinstance(want, enum.Enum) else want
+    if isinstance(have, str) and isinstance(want, str):
+        return have.casefold() == want.casefold()
+    return bool(have == want)
+
+
+def _covers(have: object, want: object) -> bool:
+    """Whether ``have`` has every value ``want`` sets (``None`` sets nothing)."""
+    for field in attrs.fields(type(want)):
+        wanted = getattr(want, field.name)
+        if wanted is None or field.name == "explicit_nulls":
+            continue
+        held = getattr(have, field.name, None)
+        if attrs.has(type(wanted)):
+            if not _covers(held, wanted):
+                return False
+        elif not _same(held, wanted):
+            return False
+    return True
+
+
+def settings_in_place(vm: VirtualMachine, change: PatchModeChange) -> bool:
+    """Whether ``vm`` already has every patch setting ``change`` asks for."""
+    profile = vm.os_profile or OSProfile()
+    config = profile.windows_configuration or profile.linux_configuration
+    current = config.patch_settings if config else None
+    return current is not None and _covers(current, change.settings_for(_facts(vm).os_type))
 
 
 def checked_plan(vm: VirtualMachine, change: PatchModeChange) -> PatchSettingsPlan:
