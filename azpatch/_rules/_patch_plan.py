@@ -14,7 +14,6 @@ enableAutomaticUpdates (Q4).
 from __future__ import annotations
 
 import enum
-
 from typing import Literal
 
 import attrs
@@ -32,6 +31,7 @@ from ..models import (
     VirtualMachineUpdate,
     WindowsConfiguration,
     WindowsVMGuestPatchAutomaticByPlatformSettings,
+    WireModel,
 )
 from ._supported_images import HOTPATCHABLE, SUPPORTED
 
@@ -380,14 +380,14 @@ def _same(have: object, want: object) -> bool:
     return bool(have == want)
 
 
-def _covers(have: object, want: object) -> bool:
+def _covers(have: object, want: WireModel) -> bool:
     """Whether ``have`` has every value ``want`` sets (``None`` sets nothing)."""
     for field in attrs.fields(type(want)):
         wanted = getattr(want, field.name)
         if wanted is None or field.name == "explicit_nulls":
             continue
         held = getattr(have, field.name, None)
-        if attrs.has(type(wanted)):
+        if isinstance(wanted, WireModel):
             if not _covers(held, wanted):
                 return False
         elif not _same(held, wanted):

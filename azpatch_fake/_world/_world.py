@@ -7,11 +7,10 @@ through this object, and the orchestration room acts on it as its
 
 from __future__ import annotations
 
-from collections import deque
-
 import random
 import re
 import threading
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 

@@ -35,6 +35,9 @@ def seed(fake: FakeAzure, *, subscriptions: int, regions: int, per_region: int) 
         for location in REGIONS[:regions]:
             for index in range(per_region):
                 fake.add_vm(
-                    f"rg-{location}", f"vm-{index}", subscription_id=subscription_id, location=location
+                    f"rg-{location}",
+                    f"vm-{index}",
+                    subscription_id=subscription_id,
+                    location=location,
                 )
     return ids

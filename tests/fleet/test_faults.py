@@ -64,7 +64,10 @@ def test_failed_runs_and_hung_vms_are_outcomes_not_exceptions(azpatch_fake: Fake
     fake.vm("rg", "vm1").hang = True
     fake.set_power(fake.vm("rg", "vm2"), "deallocated")
     with azpatch.Client(fake.subscription_id, CREDENTIAL) as client:
-        outcomes = {o.target.rsplit("/", 1)[-1]: o for o in client.fleet.install(group, LINUX, deadline=7200)}
+        outcomes = {
+            o.target.rsplit("/", 1)[-1]: o
+            for o in client.fleet.install(group, LINUX, deadline=7200)
+        }
     assert outcomes["vm0"].status is OutcomeStatus.FAILED
     assert outcomes["vm1"].status is OutcomeStatus.UNFINISHED
     assert outcomes["vm1"].continuation_token

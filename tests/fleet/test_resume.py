@@ -87,7 +87,7 @@ def test_a_checkpoint_of_another_run_or_a_newer_format_is_refused(
     checkpoint = tmp_path / "assess.jsonl"
     with azpatch.Client(fake.subscription_id, CREDENTIAL) as client:
         list(client.fleet.assess(group, checkpoint=checkpoint))
-        with pytest.raises(azpatch.InvalidArgumentError, match="another run.*assess over 1"):
+        with pytest.raises(azpatch.InvalidArgumentError, match=r"another run.*assess over 1"):
             client.fleet.install(group, LINUX, checkpoint=checkpoint)
         with pytest.raises(azpatch.InvalidArgumentError, match="another run"):
             client.fleet.assess(f"/subscriptions/{fake.subscription_id}", checkpoint=checkpoint)

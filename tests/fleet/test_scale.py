@@ -23,7 +23,10 @@ pytestmark = pytest.mark.azpatch_fake(throttling="azure", retry_after=120)
 
 
 def _targets(fake: FakeAzure) -> list[str]:
-    return [f"/subscriptions/{s}" for s in seed(fake, subscriptions=20, regions=8, per_region=PER_REGION)]
+    return [
+        f"/subscriptions/{s}"
+        for s in seed(fake, subscriptions=20, regions=8, per_region=PER_REGION)
+    ]
 
 
 @pytest.mark.anyio

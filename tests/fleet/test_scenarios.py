@@ -11,7 +11,6 @@ import azpatch
 from azpatch import OutcomeStatus, VmOutcome
 from azpatch import models as m
 from azpatch_fake import FakeAzure
-from azpatch_fake._arm._faults import ConnectionReset, ServerError, Throttle
 
 from .conftest import seed
 
@@ -48,9 +47,12 @@ async def test_the_async_runner_installs_once_on_every_vm_of_every_subscription(
 ) -> None:
     subscriptions = seed(azpatch_fake, subscriptions=4, regions=3, per_region=4)
     async with azpatch.AsyncClient(subscriptions[0], CREDENTIAL) as client:
-        outcomes = [o async for o in client.fleet.install(
-            [f"/subscriptions/{s}" for s in subscriptions], LINUX
-        )]
+        outcomes = [
+            o
+            async for o in client.fleet.install(
+                [f"/subscriptions/{s}" for s in subscriptions], LINUX
+            )
+        ]
     assert statuses(outcomes) == {"succeeded": 48}
     assert len({o.target.casefold() for o in outcomes}) == 48
     assert azpatch_fake.faults.calls("install_patches") == 48
@@ -75,7 +77,8 @@ def test_patch_mode_changes_are_judged_per_vm_refused_skipped_or_made(
     assert outcomes["plain"].status is OutcomeStatus.SUCCEEDED
     refused = outcomes["no-agent"]
     assert refused.status is OutcomeStatus.REFUSED
-    assert refused.code and refused.message
+    assert refused.code
+    assert refused.message
     assert fake.vm("rg", "no-agent").patch_settings.patch_mode is None  # nothing written
     assert fake.vm("rg", "plain").patch_settings.patch_mode == "AutomaticByPlatform"
 
@@ -97,7 +100,10 @@ def test_missing_groups_and_vms_are_reported_per_target_and_the_run_goes_on(
         outcomes = {o.target.rsplit("/", 1)[-1].casefold(): o for o in client.fleet.assess(targets)}
     assert sorted(outcomes) == ["gone", "nowhere", "vm1"]
     assert outcomes["vm1"].status is OutcomeStatus.SUCCEEDED
-    assert (outcomes["gone"].status, outcomes["gone"].code) == (OutcomeStatus.FAILED, "ResourceNotFound")
+    assert (outcomes["gone"].status, outcomes["gone"].code) == (
+        OutcomeStatus.FAILED,
+        "ResourceNotFound",
+    )
     assert outcomes["nowhere"].status is OutcomeStatus.FAILED
     assert outcomes["nowhere"].code == "ResourceGroupNotFound"
 
@@ -112,3 +118,16 @@ def test_bad_targets_and_options_are_refused_before_any_request(azpatch_fake: Fa
         with pytest.raises(azpatch.InvalidArgumentError, match="deadline"):
             client.fleet.assess(f"/subscriptions/{azpatch_fake.subscription_id}", deadline=-1)
     assert not azpatch_fake.handled
+
+
+def test_set_patch_mode_writes_nothing_when_the_vm_has_the_settings(
+    azpatch_fake: FakeAzure,
+) -> None:
+    azpatch_fake.add_vm("rg", "ready", patch_mode="AutomaticByPlatform")
+    with azpatch.Client(azpatch_fake.subscription_id, CREDENTIAL) as client:
+        vm = client.virtual_machines.set_patch_mode("rg", "ready", "automaticbyplatform")
+        client.virtual_machines.set_patch_mode(
+            "rg", "ready", "AutomaticByPlatform", assessment_mode="AutomaticByPlatform"
+        )
+    assert vm.name == "ready"
+    assert azpatch_fake.faults.calls("patch_vm") == 1  # only the assessment mode was new
