@@ -20,6 +20,7 @@ from typing import Any
 
 from client_cpu import bench_client_cpu
 from fake_speed import bench_served_operations, bench_typical_test
+from fleet_pacing import bench_fleet_pacing
 from orchestration_speed import bench_demo, bench_orchestration
 from server_load import bench_server_load
 
@@ -123,6 +124,7 @@ def main() -> None:
     bench_typical_test()
     bench_served_operations()
     bench_server_load()
+    bench_fleet_pacing()
     bench_orchestration()
     bench_demo()
 
