@@ -41,6 +41,7 @@ from ._exceptions import (
     UntrustedURLError,
 )
 from ._fleet._budgets import Limit, RateLimits, per_minute
+from ._fleet._compliance import PatchCompliance
 from ._fleet._outcomes import FleetProgress, FleetProgressCallback, OutcomeStatus, VmOutcome
 from ._fleet._targets import GroupTarget, SubscriptionTarget, VmRef
 from ._policies import PollingPolicy, RetryPolicy
@@ -107,6 +108,7 @@ __all__ = [
     "OperationFailedError",
     "OutcomeStatus",
     "Pager",
+    "PatchCompliance",
     "PatchModeProgress",
     "PatchModeProgressCallback",
     "PatchModeTransitionError",

@@ -36,19 +36,21 @@ from ._arguments import (
     CLASSIFICATIONS,
     PATCH_MODES,
     REBOOT_SETTINGS,
+    count,
     duration,
     endpoint,
     one_of,
     seconds,
 )
 from ._commands import COMMANDS
+from ._fleet import FLEET_COMMANDS
 from ._output import print_rows
 
 __all__ = ["EXIT_CODES", "main"]
 
 EXIT_CODES = {
     0: "done (and, for a patch run or the fleet, Succeeded and compliant)",
-    1: "a patch run did not succeed, or a VM of the fleet is not compliant",
+    1: "a patch run did not succeed; a VM of the fleet is not compliant, failed or was refused",
     2: "bad usage or a change Azure would refuse; nothing was written",
     3: "ARM or the network failed the request",
     4: "no credential, or it was refused (401, 403)",
@@ -76,20 +78,30 @@ EPILOG = "\n".join(
 )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common(*, fleet: bool) -> argparse.ArgumentParser:
+    """The options every command takes; a fleet's take several subscriptions and CSV."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--subscription",
-        default=os.environ.get(SUBSCRIPTION_VARIABLE),
-        help=f"the subscription id (default: ${SUBSCRIPTION_VARIABLE})",
-    )
+    default = os.environ.get(SUBSCRIPTION_VARIABLE)
+    if fleet:
+        common.add_argument(
+            "--subscription",
+            action="append",
+            help=f"a subscription id; repeat it for several (default: ${SUBSCRIPTION_VARIABLE})",
+        )
+    else:
+        common.add_argument(
+            "--subscription",
+            default=default,
+            help=f"the subscription id (default: ${SUBSCRIPTION_VARIABLE})",
+        )
     common.add_argument(
         "--endpoint",
         type=endpoint,
         default="https://management.azure.com",
         help="ARM's URL, or a fake's such as http://127.0.0.1:8443 (default: %(default)s)",
     )
-    common.add_argument("--output", "-o", choices=("table", "json"), default="table")
+    outputs = ("table", "json", "csv") if fleet else ("table", "json")
+    common.add_argument("--output", "-o", choices=outputs, default="table")
     common.add_argument(
         "--timeout",
         type=seconds,
@@ -102,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds between polls when Azure sends no Retry-After (default: %(default)g)",
     )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common(fleet=False)
     vm_args = argparse.ArgumentParser(add_help=False)
     vm_args.add_argument("--resource-group", "-g", required=True)
     vm_args.add_argument("--name", "-n", required=True, help="the VM's name")
@@ -166,10 +183,61 @@ def _parser() -> argparse.ArgumentParser:
         default=timedelta(hours=2),
         help="minutes (90) or ISO 8601 (PT1H30M); default: 2 hours",
     )
-    fleet = _group(groups, "fleet", "every VM of a subscription or resource group")
-    status = _command(fleet, "status", "patch compliance of every VM, read page by page", common)
-    status.add_argument("--resource-group", "-g", help="only this resource group's VMs")
+    _fleet_commands(groups)
     return parser
+
+
+def _fleet_commands(groups: Any) -> None:
+    common = _common(fleet=True)
+    common.add_argument(
+        "--resource-group",
+        "-g",
+        action="append",
+        help="only this resource group's VMs, in each subscription; repeat it for several",
+    )
+    common.add_argument(
+        "--max-concurrency",
+        type=count,
+        default=32,
+        help="requests in flight at most; the run paces itself to ARM's budgets below it"
+        " (default: %(default)s)",
+    )
+    resumable = argparse.ArgumentParser(add_help=False)
+    resumable.add_argument(
+        "--resume",
+        metavar="FILE",
+        help="a checkpoint: written as the run goes; a run stopped halfway resumes from it",
+    )
+    fleet = _group(groups, "fleet", "every VM of subscriptions or resource groups, in parallel")
+    _command(
+        fleet,
+        "status",
+        "patch compliance of every VM, and why it is not AutomaticByPlatform",
+        common,
+    )
+    _command(fleet, "assess", "assess every VM (assessPatches)", common, resumable)
+    installing = _command(
+        fleet, "install", "install patches on every VM (installPatches)", common, resumable
+    )
+    _choice(installing, "--classifications", CLASSIFICATIONS, "CLASS", nargs="+", required=True)
+    _choice(installing, "--reboot-setting", REBOOT_SETTINGS, "SETTING", required=True)
+    installing.add_argument(
+        "--max-duration",
+        type=duration,
+        default=timedelta(hours=2),
+        help="minutes (90) or ISO 8601 (PT1H30M); default: 2 hours",
+    )
+    mode = _command(
+        fleet,
+        "set-patch-mode",
+        "change every VM's patch mode where the rules allow; refusals are rows, not errors",
+        common,
+        resumable,
+    )
+    _choice(mode, "--mode", PATCH_MODES, "MODE", required=True)
+    _choice(mode, "--assessment-mode", ASSESSMENT_MODES, "MODE")
+    _choice(mode, "--reboot-setting", REBOOT_SETTINGS, "SETTING", "AutomaticByPlatform's")
+    mode.add_argument("--dry-run", action="store_true", help="check against the rules only")
 
 
 def _choice(
@@ -259,12 +327,16 @@ def main(
     if not _LOG.handlers:  # the library's warnings (each retry) are not the CLI's output
         _LOG.addHandler(logging.NullHandler())
     try:
+        if args.group == "fleet" and not args.subscription:
+            default = os.environ.get(SUBSCRIPTION_VARIABLE)
+            args.subscription = [default] if default else None
         if not args.subscription:
             raise _Refused(
                 2, f"no subscription: pass --subscription or set {SUBSCRIPTION_VARIABLE}"
             )
+        first = args.subscription[0] if isinstance(args.subscription, list) else args.subscription
         with Client(
-            args.subscription,
+            first,
             _credential(),
             base_url=args.endpoint,
             retry=CLI_RETRY,
@@ -272,7 +344,9 @@ def main(
                 interval=args.poll_interval, min_interval=min(args.poll_interval, 1.0)
             ),
         ) as client:
-            rows, code, single = COMMANDS[(args.group, args.command)](client, args, err)
+            command = FLEET_COMMANDS[args.command] if args.group == "fleet" else None
+            command = command or COMMANDS[(args.group, args.command)]
+            rows, code, single = command(client, args, err)
     except _Refused as refused:
         err.write(f"error: {refused}\n")
         return refused.code

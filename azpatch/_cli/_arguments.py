@@ -29,6 +29,7 @@ __all__ = [
     "CLASSIFICATIONS",
     "PATCH_MODES",
     "REBOOT_SETTINGS",
+    "count",
     "duration",
     "endpoint",
     "one_of",
@@ -108,4 +109,15 @@ def duration(text: str) -> timedelta:
         value = timedelta(hours=hours, minutes=minutes, seconds=secs)
     if value <= timedelta(0):
         raise argparse.ArgumentTypeError(f"{text!r}: give a duration above 0")
+    return value
+
+
+def count(text: str) -> int:
+    """A whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return value

@@ -200,32 +200,6 @@ def _installation(result: VirtualMachineInstallPatchesResult) -> Row:
     }
 
 
-def fleet_status(client: Client, args: argparse.Namespace, progress: IO[str]) -> Outcome:
-    vms = client.virtual_machines
-    pager = vms.list(args.resource_group) if args.resource_group else vms.list_all()
-    rows: list[Row] = []
-    for vm in pager:  # page by page, as ARM hands them out
-        group = (vm.id or "").split("/")[4]
-        row = _patch_status(vm, vms.get_instance_view(group, vm.name or ""))
-        rows.append(
-            {key: row[key] for key in ("name", "resourceGroup", "os", "patchMode")}
-            | {
-                key: row[key]
-                for key in (
-                    "criticalAndSecurity",
-                    "other",
-                    "assessedAt",
-                    "lastInstall",
-                    "compliant",
-                    "note",
-                )
-            }
-        )
-    # A VM whose compliance is unknown (assessed before its last install) is not counted as
-    # compliant: a pipeline re-assesses it first.
-    return rows, EXIT_OK if all(r["compliant"] for r in rows) else EXIT_RUN_FAILED, False
-
-
 def _accepted(poller: LROPoller[Any]) -> Row:
     return {"status": poller.status(), "continuationToken": poller.continuation_token()}
 
@@ -236,5 +210,4 @@ COMMANDS: dict[tuple[str, str], Callable[[Client, argparse.Namespace, IO[str]], 
     ("vm", "set-patch-mode"): set_patch_mode,
     ("vm", "assess"): assess,
     ("vm", "install"): install,
-    ("fleet", "status"): fleet_status,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -28,6 +29,9 @@ def scalar(value: Any) -> Any:
 
 def print_rows(rows: Sequence[Row], output: str, out: IO[str], *, single: bool = False) -> None:
     """``single``: one object (JSON object, two-column table) rather than a list."""
+    if output == "csv":
+        _csv(rows, out)
+        return
     if output == "json":
         body: Any = rows[0] if single and rows else list(rows)
         json.dump(body, out, indent=2, default=_as_json)
@@ -61,3 +65,12 @@ def _cell(value: Any, column: str = "") -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
     return str(scalar(value))
+
+
+def _csv(rows: Sequence[Row], out: IO[str]) -> None:
+    """Every column any row has, in first-seen order; empty cells for what a row lacks."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, TypeVar
 
 import attrs
@@ -27,6 +28,7 @@ from ..models import (
     VirtualMachineInstallPatchesResult,
     VirtualMachineListResult,
 )
+from ._compliance import PatchCompliance, patch_compliance
 from ._outcomes import OutcomeStatus
 from ._targets import GroupTarget, SubscriptionTarget, VmRef
 
@@ -126,14 +128,15 @@ def set_patch_mode(
     )
 
 
-def patch_status() -> FleetOperation[VirtualMachine]:
+def patch_status(now: datetime) -> FleetOperation[PatchCompliance]:
     def start(
         ctx: RequestContext, policy: PollingPolicy, vm: VmRef, token: str | None
-    ) -> Flow[VirtualMachine]:
+    ) -> Flow[PatchCompliance]:
         request = requests.virtual_machine(ctx, vm.resource_group, vm.name, expand="instanceView")
-        return flows.call(request, VirtualMachine)
+        read = yield from flows.call(request, VirtualMachine)
+        return patch_compliance(read, now=now)
 
-    def judge(_: VirtualMachine) -> Judgement:
+    def judge(_: PatchCompliance) -> Judgement:
         return OutcomeStatus.SUCCEEDED, None, None
 
     return FleetOperation("status", "status", start, judge, resumable=False)

@@ -12,6 +12,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -28,6 +29,7 @@ from ..models import (
 from . import _operations as operations
 from ._budgets import Pacer, RateLimits
 from ._checkpoint import CheckpointFile
+from ._compliance import PatchCompliance
 from ._journal import header
 from ._operations import FleetOperation
 from ._outcomes import FleetProgressCallback, VmOutcome
@@ -87,6 +89,9 @@ class _FleetBase:
         self._session = session
         self.limits = limits
         self._pacer = Pacer(limits)  # shared by every run of this client
+
+    def _wall_clock(self) -> datetime:
+        return datetime.fromtimestamp(self._session.clock.time(), tz=timezone.utc)
 
     @staticmethod
     def _change(
@@ -196,10 +201,10 @@ class Fleet(_FleetBase):
         max_concurrency: int = 32,
         deadline: float | None = None,
         on_progress: FleetProgressCallback | None = None,
-    ) -> Iterator[VmOutcome[VirtualMachine]]:
-        """Read every target VM with its instance view (patch settings and patch status)."""
+    ) -> Iterator[VmOutcome[PatchCompliance]]:
+        """Read every target VM with its instance view: its patch compliance, as a report row."""
         options = _options(max_concurrency, deadline, None, on_progress)
-        return self._run(operations.patch_status(), targets, options)
+        return self._run(operations.patch_status(self._wall_clock()), targets, options)
 
     def _run(
         self, operation: FleetOperation[R], targets: Targets, options: _Options
@@ -306,10 +311,10 @@ class AsyncFleet(_FleetBase):
         max_concurrency: int = 32,
         deadline: float | None = None,
         on_progress: FleetProgressCallback | None = None,
-    ) -> AsyncIterator[VmOutcome[VirtualMachine]]:
-        """Read every target VM with its instance view (patch settings and patch status)."""
+    ) -> AsyncIterator[VmOutcome[PatchCompliance]]:
+        """Read every target VM with its instance view: its patch compliance, as a report row."""
         options = _options(max_concurrency, deadline, None, on_progress)
-        return self._run(operations.patch_status(), targets, options)
+        return self._run(operations.patch_status(self._wall_clock()), targets, options)
 
     def _run(
         self, operation: FleetOperation[R], targets: Targets, options: _Options

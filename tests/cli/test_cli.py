@@ -204,3 +204,46 @@ def test_after_an_install_the_old_assessment_is_marked_stale_until_re_assessed(
     _, out, _ = azpatch(served, "vm show-patch-status -g rg2 -n new2 -o json")
     assert as_json(out)["note"] is None
     assert as_json(out)["compliant"] is True
+
+
+def test_fleet_commands_run_every_vm_report_rows_and_resume(
+    served: FakeAzure, tmp_path: Any
+) -> None:
+    for index in range(6):
+        served.add_vm("fleet-cli", f"vm{index}", os_type="Windows" if index % 2 else "Linux")
+    served.add_vm("fleet-cli", "no-agent", provision_vm_agent=False)
+    code, out, err = azpatch(
+        served, "fleet set-patch-mode -g fleet-cli --mode AutomaticByPlatform -o json"
+    )
+    rows = {row["name"]: row for row in as_json(out)}
+    assert code == 1  # one refusal
+    assert rows["no-agent"]["outcome"] == "refused"
+    assert rows["vm0"]["outcome"] == "succeeded"
+    assert "done" in err
+    checkpoint = tmp_path / "assess.jsonl"
+    code, out, _ = azpatch(served, f"fleet assess -g fleet-cli --resume {checkpoint} -o csv")
+    lines = out.splitlines()
+    assert lines[0].startswith("name,resourceGroup,subscription,outcome")
+    assert len(lines) == 8
+    code, again, _ = azpatch(served, f"fleet assess -g fleet-cli --resume {checkpoint} -o json")
+    assert len(as_json(again)) == 7  # read back from the checkpoint, nothing sent again
+    code, out, _ = azpatch(
+        served,
+        "fleet install -g fleet-cli --classifications Critical Security --reboot-setting IfRequired"
+        " -o json --max-concurrency 4",
+    )
+    assert {row["outcome"] for row in as_json(out)} == {"succeeded"}
+    code, out, _ = azpatch(served, "fleet status -g fleet-cli -o json")
+    rows = {row["name"]: row for row in as_json(out)}
+    assert rows["no-agent"]["notAutomaticByPlatform"].startswith("InvalidParameter")
+    assert rows["vm0"]["notAutomaticByPlatform"] is None
+
+
+def test_fleet_bad_options_exit_2_before_any_request(served: FakeAzure) -> None:
+    for bad in ("--max-concurrency 0", "--max-concurrency x", "-o xml"):
+        with pytest.raises(SystemExit) as exit_:
+            azpatch(served, f"fleet assess -g rg {bad}")
+        assert exit_.value.code == 2
+    code, _, err = azpatch(served, "fleet assess --subscription nope -g rg")
+    assert code == 2
+    assert "target '/subscriptions/nope/resourceGroups/rg'" in err

@@ -131,3 +131,36 @@ def test_set_patch_mode_writes_nothing_when_the_vm_has_the_settings(
         )
     assert vm.name == "ready"
     assert azpatch_fake.faults.calls("patch_vm") == 1  # only the assessment mode was new
+
+
+def test_the_compliance_report_says_per_vm_what_is_missing_and_why_not_platform(
+    azpatch_fake: FakeAzure,
+) -> None:
+    fake = azpatch_fake
+    fake.add_vm("rg", "patched", patch_mode="AutomaticByPlatform")
+    fake.add_vm("rg", "behind")
+    fake.add_vm("rg", "never")
+    fake.add_vm("rg", "no-agent", provision_vm_agent=False)
+    group = f"/subscriptions/{fake.subscription_id}/resourceGroups/rg"
+    with azpatch.Client(fake.subscription_id, CREDENTIAL) as client:
+        client.virtual_machines.assess_patches("rg", "behind")
+        client.virtual_machines.install_patches("rg", "patched", LINUX)
+        client.virtual_machines.assess_patches("rg", "patched")
+        fake.advance(3600)
+        report = {o.result.name: o.result for o in client.fleet.status(group) if o.result}
+    behind, patched = report["behind"], report["patched"]
+    assert behind.compliant is False
+    assert behind.critical_and_security
+    assert behind.assessment_age is not None
+    assert behind.assessment_age >= timedelta(hours=1)
+    assert behind.not_automatic_by_platform == (
+        "its patch mode is ImageDefault; the rules allow AutomaticByPlatform"
+    )
+    assert patched.compliant is True
+    assert patched.last_install == "Succeeded"
+    assert patched.not_automatic_by_platform is None
+    assert report["never"].compliant is None
+    assert report["never"].assessed_at is None
+    refusal = report["no-agent"].not_automatic_by_platform
+    assert refusal is not None
+    assert refusal.startswith("InvalidParameter")
