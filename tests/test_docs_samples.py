@@ -127,7 +127,9 @@ def test_samples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 _run(source.replace(EXAMPLE_URL, url), f"{page.name}:{line}", names)
         for name, value in list(names.items()):  # a sample that is a test: run it too
             if name.startswith("test_") and callable(value):
-                value(azpatch_fake=fake, azpatch_client=client)
+                fixtures = {"azpatch_fake": fake, "azpatch_client": client}
+                wanted = inspect.signature(value).parameters
+                value(**{name: fixtures[name] for name in wanted})
 
 
 @contextmanager
