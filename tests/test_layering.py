@@ -186,3 +186,25 @@ def test_the_converter_and_the_rules_import_only_the_models_and_errors(room: str
                 target = (node.module or "").split(".")[0]
                 inside = node.level == 1
                 assert inside or target in PURE_ROOMS[room], f"{path.name} imports {target}"
+
+
+# -- the fleet room: a sans-I/O core the runners drive ---------------------------------------
+
+FLEET_DRIVERS = {"_runner.py", "_checkpoint.py"}  # they send, sleep and write files
+IO_MODULES = {"asyncio", "concurrent", "socket", "threading", "time", "os", "pathlib"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in (ROOT / "azpatch" / "_fleet").glob("*.py") if p.name not in FLEET_DRIVERS),
+    ids=lambda p: p.name,
+)
+def test_the_fleet_core_does_no_io_and_knows_no_client(path: Path) -> None:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            module = node.module or ""
+            assert module.split(".")[0] not in ("_client", "_async_client", "_runner"), path.name
+            assert not module.startswith("_checkpoint"), path.name
+        if isinstance(node, ast.Import):
+            assert not {a.name.split(".")[0] for a in node.names} & IO_MODULES, path.name
