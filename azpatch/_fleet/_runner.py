@@ -230,11 +230,11 @@ class Fleet(_FleetBase):
             while True:
                 now = clock.monotonic()
                 for transmit in run.step(now):
-                    checkpoint.write(run.journal.take())
+                    checkpoint.write(run.tally.journal.take())
                     in_flight[pool.submit(self._driver.send_once, transmit.request)] = (
                         transmit.ticket
                     )
-                checkpoint.write(run.journal.take())
+                checkpoint.write(run.tally.journal.take())
                 yield from _report(run, clock.monotonic(), options)
                 if run.finished and not in_flight:
                     return
@@ -247,7 +247,7 @@ class Fleet(_FleetBase):
         finally:
             run.stop()
             answer(wait(in_flight)[0])
-            checkpoint.write(run.journal.take())
+            checkpoint.write(run.tally.journal.take())
             checkpoint.close()
             pool.shutdown()
 
@@ -340,10 +340,10 @@ class AsyncFleet(_FleetBase):
             while True:
                 now = clock.monotonic()
                 for transmit in run.step(now):
-                    checkpoint.write(run.journal.take())
+                    checkpoint.write(run.tally.journal.take())
                     task = asyncio.ensure_future(self._driver.send_once(transmit.request))
                     in_flight[task] = transmit.ticket
-                checkpoint.write(run.journal.take())
+                checkpoint.write(run.tally.journal.take())
                 for outcome in _report(run, clock.monotonic(), options):
                     yield outcome
                 if run.finished and not in_flight:
@@ -361,7 +361,7 @@ class AsyncFleet(_FleetBase):
             run.stop()
             if in_flight:
                 answer((await asyncio.wait(in_flight))[0])
-            checkpoint.write(run.journal.take())
+            checkpoint.write(run.tally.journal.take())
             checkpoint.close()
 
 
@@ -372,9 +372,10 @@ def _reply(reply: httpx.Response | BaseException) -> httpx.Response | AzpatchErr
 
 
 def _report(run: FleetRun[R], now: float, options: _Options) -> Iterator[VmOutcome[R]]:
-    if not run.outcomes:
+    outcomes = run.tally.outcomes
+    if not outcomes:
         return
-    while run.outcomes:
-        yield run.outcomes.popleft()
+    while outcomes:
+        yield outcomes.popleft()
     if options.on_progress is not None:
         options.on_progress(run.progress(now))

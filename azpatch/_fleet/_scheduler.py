@@ -33,10 +33,11 @@ from .._exceptions import AzpatchError, TransportError
 from .._policies import PollingPolicy, RetryPolicy
 from ._budgets import Pacer
 from ._dispatch import Dispatcher, Queued
-from ._journal import Journal, Resumed
+from ._journal import Resumed
 from ._operations import FleetOperation, list_vms
 from ._outcomes import FleetProgress, OutcomeStatus, VmOutcome
 from ._settle import MAY_HAVE_STARTED, settle
+from ._tally import Tally
 from ._targets import Target, VmRef
 
 __all__ = ["FleetRun", "Transmit"]
@@ -53,13 +54,12 @@ class Transmit:
 
 
 class _Job:
-    __slots__ = ("attempts", "journaled", "send", "started", "stepper", "target", "throttled")
+    __slots__ = ("attempts", "journaled", "send", "stepper", "target", "throttled")
 
     def __init__(self, target: Target, stepper: Stepper[Any]) -> None:
         self.target, self.stepper = target, stepper
         self.send: Send | None = None  # the request waiting to go (again)
         self.attempts = self.throttled = 0
-        self.started = False  # a request that is not idempotent may have reached Azure
         self.journaled = False  # the operation's continuation token is in the journal
 
 
@@ -95,11 +95,8 @@ class FleetRun(Generic[R]):
         self._order = itertools.count()
         self._in_flight: dict[int, tuple[_Job, Send, Queued[_Job]]] = {}
         self._tickets = itertools.count()
-        self.outcomes: deque[VmOutcome[R]] = deque()
-        self.journal = Journal()
+        self.tally: Tally[R] = Tally(len(targets))
         self.winding_down = False
-        self.total = sum(isinstance(t, VmRef) for t in targets)
-        self.requests = self.throttled = self.succeeded = self.failed = self.done = 0
         self._jobs = 0
 
     # -- what the driver asks -------------------------------------------------------------
@@ -125,10 +122,8 @@ class FleetRun(Generic[R]):
         for item in self._dispatch.take(now):
             job = item.job
             assert job.send is not None
-            if not job.send.idempotent:
-                job.started = True
-                if self.operation.resumable:
-                    self.journal.sending(job.target.id.casefold())
+            if not job.send.idempotent and self.operation.resumable:
+                self.tally.journal.sending(job.target.id.casefold())
             ticket = next(self._tickets)
             self._in_flight[ticket] = (job, job.send, item)
             transmits.append(Transmit(ticket, job.send.request))
@@ -137,11 +132,11 @@ class FleetRun(Generic[R]):
     def answered(self, ticket: int, reply: httpx.Response | AzpatchError, now: float) -> None:
         """The answer to a transmit: a response, or the error that took its place."""
         job, send, item = self._in_flight.pop(ticket)
-        self.requests += 1
+        self.tally.requests += 1
         if isinstance(reply, AzpatchError) and not isinstance(reply, TransportError):
             self._dispatch.answered(trouble=False)  # refused before sending: no retry helps
             self._jobs -= 1
-            self._record(settle(job.target.id, reply, may_have_started=False), journal=True)
+            self.tally.record(settle(job.target.id, reply, may_have_started=False), journal=True)
             return
         if isinstance(reply, TransportError):
             self._dispatch.answered(trouble=True)
@@ -160,7 +155,7 @@ class FleetRun(Generic[R]):
                 1, self._retry, random_fraction=random.random()
             )
             if wait <= self._retry.max_retry_after:
-                self.throttled += 1
+                self.tally.throttled += 1
                 job.throttled += 1
                 self.pacer.refused(item.spend, reply.headers, wait, now)
                 self._dispatch.answered(trouble=True)
@@ -185,7 +180,7 @@ class FleetRun(Generic[R]):
             return
         self.winding_down = True
         for target in (t for queue in self._pending.values() for t in queue):
-            self._outcome(target, OutcomeStatus.SKIPPED, "NotStarted", "the run ended first")
+            self.tally.ended_early(target.id, None)
         self._pending.clear()
         jobs = [item.job for item in self._dispatch.drain()]
         jobs += [job for _, _, job in self._sleeping]
@@ -194,14 +189,15 @@ class FleetRun(Generic[R]):
             self._unfinished(job)
 
     def progress(self, now: float) -> FleetProgress:
+        tally = self.tally
         return FleetProgress(
-            total=self.total,
-            done=self.done,
-            succeeded=self.succeeded,
-            failed=self.failed,
+            total=tally.total,
+            done=tally.done,
+            succeeded=tally.succeeded,
+            failed=tally.failed,
             in_flight=len(self._in_flight),
-            requests=self.requests,
-            throttled=self.throttled,
+            requests=tally.requests,
+            throttled=tally.throttled,
             elapsed=now - self._started,
             budget_left=self.pacer.budget_left(now),
         )
@@ -235,16 +231,19 @@ class FleetRun(Generic[R]):
                 message=ended.message,
                 from_checkpoint=True,
             )
-            self._record(outcome, journal=False)
+            self.tally.record(outcome, journal=False)
             return
         token = self._resumed.tokens.get(key) if self.operation.resumable else None
         if token is None and key in self._resumed.sending:
-            self._outcome(target, OutcomeStatus.UNFINISHED, "MayHaveStarted", MAY_HAVE_STARTED)
+            outcome = VmOutcome(
+                target.id, OutcomeStatus.UNFINISHED, code="MayHaveStarted", message=MAY_HAVE_STARTED
+            )
+            self.tally.record(outcome, journal=False)
             return
         self._jobs += 1
         flow = self.operation.start(ctx, self._polling, target, token)
         job = _Job(target, Stepper(flow))
-        job.started = job.journaled = token is not None
+        job.journaled = token is not None
         self._advance(job, now)
 
     def _advance(self, job: _Job, now: float) -> None:
@@ -285,7 +284,7 @@ class FleetRun(Generic[R]):
         stepper = job.stepper
         if stepper.checkpoint is not None and not job.journaled and self.operation.resumable:
             job.journaled = True
-            self.journal.token(job.target.id.casefold(), stepper.continuation_token())
+            self.tally.journal.token(job.target.id.casefold(), stepper.continuation_token())
 
     def _retry_later(
         self,
@@ -323,53 +322,27 @@ class FleetRun(Generic[R]):
         try:
             result = job.stepper.result()
         except Exception as error:  # the flow ended with an error: the VM's outcome says it
-            self._record(settle(target.id, error, may_have_started=False), journal=True)
+            self.tally.record(settle(target.id, error, may_have_started=False), journal=True)
             return
         if isinstance(target, VmRef):
             status, code, message = self.operation.judge(result)
-            self._record(VmOutcome(target.id, status, result, code, message), journal=True)
+            self.tally.record(VmOutcome(target.id, status, result, code, message), journal=True)
             return
-        for vm in result:  # a listing: its VMs join the run
+        self.tally.total -= 1  # a listing: its VMs take its place
+        for vm in result:
             if vm.key not in self._seen:
                 self._seen.add(vm.key)
-                self.total += 1
+                self.tally.total += 1
                 self._pending.setdefault(vm.subscription_id.casefold(), deque()).append(vm)
 
     def _end_with_error(self, job: _Job, error: TransportError) -> None:
         self._jobs -= 1
         may_have_started = job.send is not None and not job.send.idempotent
-        self._record(settle(job.target.id, error, may_have_started=may_have_started), journal=True)
+        outcome = settle(job.target.id, error, may_have_started=may_have_started)
+        self.tally.record(outcome, journal=True)
 
     def _unfinished(self, job: _Job) -> None:
         self._jobs -= 1
-        stepper, target = job.stepper, job.target
-        if stepper.checkpoint is not None:
-            token = stepper.continuation_token()
-            self._record(
-                VmOutcome(
-                    target.id,
-                    OutcomeStatus.UNFINISHED,
-                    code="Unfinished",
-                    message="the run ended while Azure was still at it; resume"
-                    " from the checkpoint, or poll the continuation token",
-                    continuation_token=token,
-                ),
-                journal=False,
-            )
-        else:
-            self._outcome(target, OutcomeStatus.SKIPPED, "NotStarted", "the run ended first")
-
-    def _outcome(self, target: Target, status: OutcomeStatus, code: str, message: str) -> None:
-        self._record(VmOutcome(target.id, status, code=code, message=message), journal=False)
-
-    def _record(self, outcome: VmOutcome[R], *, journal: bool) -> None:
-        self.done += 1
-        if outcome.status is OutcomeStatus.SUCCEEDED:
-            self.succeeded += 1
-        elif outcome.status is OutcomeStatus.FAILED:
-            self.failed += 1
-        if journal and outcome.status is not OutcomeStatus.UNFINISHED:
-            self.journal.ended(
-                outcome.target.casefold(), outcome.status, outcome.code, outcome.message
-            )
-        self.outcomes.append(outcome)
+        stepper = job.stepper
+        token = stepper.continuation_token() if stepper.checkpoint is not None else None
+        self.tally.ended_early(job.target.id, token)
