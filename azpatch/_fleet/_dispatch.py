@@ -66,13 +66,17 @@ class Dispatcher(Generic[J]):
     def take(self, now: float) -> list[Queued[J]]:
         """The requests to send now; each one's tokens are taken."""
         while self._blocked and self._blocked[0][0] <= now:
-            self._runnable[heapq.heappop(self._blocked)[2]] = None
+            group = heapq.heappop(self._blocked)[2]
+            if group in self._queues:  # not emptied since it was blocked
+                self._runnable[group] = None
         taken: list[Queued[J]] = []
         for group in list(self._runnable):
             if self.in_flight >= int(self.limit):
                 break
-            queue = self._queues[group]
             del self._runnable[group]  # back at the end of the turn if it stays runnable
+            queue = self._queues.get(group)
+            if queue is None:
+                continue
             while queue and self.in_flight < int(self.limit):
                 spend = queue[0].spend
                 ready = self.pacer.ready_at(spend.keys, now)

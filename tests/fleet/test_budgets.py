@@ -153,3 +153,60 @@ def test_requests_sent_when_the_pacer_says_ready_are_never_refused(
         now = max(now + gap, pacer.ready_at(spend.keys, now + gap))
         pacer.take(spend.keys, now)
         assert server.admit(now)
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "take", "answer", "wait"]),
+            st.integers(0, 3),  # which subscription
+            st.floats(0, 2, allow_nan=False),
+        ),
+        max_size=300,
+    )
+)
+def test_the_dispatcher_hands_out_every_request_once_within_budget(
+    steps: list[tuple[str, int, float]],
+) -> None:
+    from azpatch._fleet._dispatch import Dispatcher, Queued
+
+    tight = RateLimits(reserve=0, subscription_writes=Limit(3, 2))
+    dispatcher: Dispatcher[int] = Dispatcher(Pacer(tight), max_concurrency=2)
+    servers = {index: _Server(tight.subscription_writes) for index in range(4)}
+    now, added, taken, in_flight = 0.0, 0, [], 0
+
+    def spend(index: int) -> Queued[int]:
+        # Two subscriptions, two regions each: queues that share ARM's write bucket.
+        url = (
+            f"https://management.azure.com/subscriptions/{SUB[:-1]}{index % 2}/resourceGroups"
+            f"/rg/providers/Microsoft.Compute/virtualMachines/vm{index}"
+        )
+        request = httpx.Request("PATCH", url)
+        region = ("westeurope", "eastus")[index // 2]
+        return Queued(index % 2, dispatcher.pacer.spend_of(request, region=region))
+
+    def take() -> None:
+        nonlocal in_flight
+        for item in dispatcher.take(now):
+            assert servers[item.job].admit(now)
+            taken.append(item.job)
+            in_flight += 1
+
+    for action, index, gap in steps:
+        if action == "add":
+            dispatcher.add(spend(index))
+            added += 1
+        elif action == "take":
+            take()
+        elif action == "answer" and in_flight:
+            dispatcher.answered(trouble=gap > 1.5)
+            in_flight -= 1
+        else:
+            now += gap
+    while len(taken) < added:  # everything queued goes, in time
+        while in_flight:
+            dispatcher.answered(trouble=False)
+            in_flight -= 1
+        now = max(now, dispatcher.next_ready() or now)
+        take()
+    assert dispatcher.queued == 0
