@@ -165,24 +165,14 @@ def _parser() -> argparse.ArgumentParser:
         common,
         vm_args,
     )
-    _choice(mode, "--mode", PATCH_MODES, "MODE", required=True)
-    _choice(mode, "--assessment-mode", ASSESSMENT_MODES, "MODE")
-    _choice(mode, "--reboot-setting", REBOOT_SETTINGS, "SETTING", "AutomaticByPlatform's")
-    mode.add_argument("--dry-run", action="store_true", help="check against the rules only")
+    _patch_mode_options(mode)
     _command(
         vm, "assess", "assess the VM's missing patches (assessPatches)", common, vm_args, operation
     )
     installing = _command(
         vm, "install", "install patches now (installPatches)", common, vm_args, operation
     )
-    _choice(installing, "--classifications", CLASSIFICATIONS, "CLASS", nargs="+", required=True)
-    _choice(installing, "--reboot-setting", REBOOT_SETTINGS, "SETTING", required=True)
-    installing.add_argument(
-        "--max-duration",
-        type=duration,
-        default=timedelta(hours=2),
-        help="minutes (90) or ISO 8601 (PT1H30M); default: 2 hours",
-    )
+    _install_options(installing)
     _fleet_commands(groups)
     return parser
 
@@ -219,14 +209,7 @@ def _fleet_commands(groups: Any) -> None:
     installing = _command(
         fleet, "install", "install patches on every VM (installPatches)", common, resumable
     )
-    _choice(installing, "--classifications", CLASSIFICATIONS, "CLASS", nargs="+", required=True)
-    _choice(installing, "--reboot-setting", REBOOT_SETTINGS, "SETTING", required=True)
-    installing.add_argument(
-        "--max-duration",
-        type=duration,
-        default=timedelta(hours=2),
-        help="minutes (90) or ISO 8601 (PT1H30M); default: 2 hours",
-    )
+    _install_options(installing)
     mode = _command(
         fleet,
         "set-patch-mode",
@@ -234,10 +217,25 @@ def _fleet_commands(groups: Any) -> None:
         common,
         resumable,
     )
-    _choice(mode, "--mode", PATCH_MODES, "MODE", required=True)
-    _choice(mode, "--assessment-mode", ASSESSMENT_MODES, "MODE")
-    _choice(mode, "--reboot-setting", REBOOT_SETTINGS, "SETTING", "AutomaticByPlatform's")
-    mode.add_argument("--dry-run", action="store_true", help="check against the rules only")
+    _patch_mode_options(mode)
+
+
+def _patch_mode_options(parser: argparse.ArgumentParser) -> None:
+    _choice(parser, "--mode", PATCH_MODES, "MODE", required=True)
+    _choice(parser, "--assessment-mode", ASSESSMENT_MODES, "MODE")
+    _choice(parser, "--reboot-setting", REBOOT_SETTINGS, "SETTING", "AutomaticByPlatform's")
+    parser.add_argument("--dry-run", action="store_true", help="check against the rules only")
+
+
+def _install_options(parser: argparse.ArgumentParser) -> None:
+    _choice(parser, "--classifications", CLASSIFICATIONS, "CLASS", nargs="+", required=True)
+    _choice(parser, "--reboot-setting", REBOOT_SETTINGS, "SETTING", required=True)
+    parser.add_argument(
+        "--max-duration",
+        type=duration,
+        default=timedelta(hours=2),
+        help="minutes (90) or ISO 8601 (PT1H30M); default: 2 hours",
+    )
 
 
 def _choice(
