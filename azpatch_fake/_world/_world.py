@@ -38,6 +38,7 @@ DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000000a"
 DEFAULT_TENANT = "00000000-0000-0000-0000-0000000000f0"
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 KEPT_OPERATIONS = 10_000
+OPERATION_RETENTION = timedelta(hours=1)
 _SUBSCRIPTION_ID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
@@ -143,7 +144,7 @@ class World:
         self._random = random.Random(seed)
         self._subscriptions: dict[str, Subscription] = {}
         self._operations: dict[str, OperationRecord] = {}
-        self._ended_operations: deque[str] = deque()
+        self._ended_operations: deque[OperationRecord] = deque()
         self.platform: Platform = _NoPlatform()
         self.add_subscription(subscription_id)
         self._attach()
@@ -370,13 +371,16 @@ class World:
         return operation
 
     def operation_ended(self, operation: OperationRecord) -> None:
-        """``operation`` has ended: only the latest ``KEPT_OPERATIONS`` ended ones can be
-        polled, so a server under load does not keep every one it ever ran (one still
-        running is never dropped)."""
-        operation.ended = self.clock.now()
-        self._ended_operations.append(operation.operation_id)
-        if len(self._ended_operations) > KEPT_OPERATIONS:
-            self._operations.pop(self._ended_operations.popleft(), None)
+        """``operation`` has ended. Beyond the latest ``KEPT_OPERATIONS`` ended ones, those
+        that ended over ``OPERATION_RETENTION`` ago are forgotten, so a server under load
+        does not keep every one it ever ran, and a client polling a fleet's operations
+        still finds each for an hour (one still running is never dropped)."""
+        now = self.clock.now()
+        operation.ended = now
+        ended = self._ended_operations
+        ended.append(operation)
+        while len(ended) > KEPT_OPERATIONS and (ended[0].ended or now) <= now - OPERATION_RETENTION:
+            self._operations.pop(ended.popleft().operation_id, None)
 
     def find_operation(self, operation_id: str) -> OperationRecord | None:
         """A long-running operation by its id, while it is still kept."""

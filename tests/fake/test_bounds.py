@@ -7,7 +7,7 @@ import httpx
 
 from azpatch_fake import FakeAzure
 from azpatch_fake._arm._service import KEPT_UNHANDLED
-from azpatch_fake._world._world import KEPT_OPERATIONS
+from azpatch_fake._world._world import KEPT_OPERATIONS, OPERATION_RETENTION
 
 
 def test_unhandled_requests_keep_the_latest_hundred_without_their_bodies() -> None:
@@ -22,15 +22,21 @@ def test_unhandled_requests_keep_the_latest_hundred_without_their_bodies() -> No
     assert all(not request.content for request in fake.unhandled)
 
 
-def test_only_the_latest_ended_operations_are_kept_and_running_ones_always() -> None:
+def test_ended_operations_beyond_the_latest_are_kept_an_hour_and_running_ones_always() -> None:
     fake = FakeAzure()
     running = fake.new_operation("westeurope")
     started = [fake.new_operation("westeurope") for _ in range(KEPT_OPERATIONS + 1)]
     for operation in started:
         operation.status = "Succeeded"
         fake.operation_ended(operation)
+    assert all(fake.find_operation(op.operation_id) is op for op in started)  # within the hour
+    fake.advance(OPERATION_RETENTION)
+    last = fake.new_operation("westeurope")
+    fake.operation_ended(last)
     assert fake.find_operation(started[0].operation_id) is None
-    assert all(fake.find_operation(op.operation_id) is op for op in started[1:])
+    assert fake.find_operation(started[1].operation_id) is None
+    assert all(fake.find_operation(op.operation_id) is op for op in started[2:])
+    assert fake.find_operation(last.operation_id) is last
     assert fake.find_operation(running.operation_id) is running
 
 
