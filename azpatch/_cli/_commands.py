@@ -8,6 +8,7 @@ from typing import IO, Any, TypeVar
 
 from .._client import Client
 from .._exceptions import PollingTimeoutError
+from .._fleet._compliance import STALE
 from .._polling import LROPoller
 from .._registration_results import RegistrationProgress
 from .._rules._patch_plan import _facts
@@ -34,9 +35,6 @@ def _os_and_mode(vm: VirtualMachine) -> tuple[str, str]:
     """As the planner reads them: the OS, and the patch mode (its default when unset)."""
     facts = _facts(vm)
     return facts.os_type, facts.mode
-
-
-STALE = "re-assess to refresh: the last assessment predates the last installation"
 
 
 def _patch_status(vm: VirtualMachine, view: VirtualMachineInstanceView) -> Row:

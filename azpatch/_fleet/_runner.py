@@ -13,11 +13,12 @@ import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 import httpx
 
+from .._core._context import RequestContext
 from .._exceptions import AzpatchError, InvalidArgumentError
 from .._rules._patch_plan import PatchModeChange
 from ..models import (
@@ -87,7 +88,6 @@ class _FleetBase:
 
     def __init__(self, session: Session, limits: RateLimits) -> None:
         self._session = session
-        self.limits = limits
         self._pacer = Pacer(limits)  # shared by every run of this client
 
     def _wall_clock(self) -> datetime:
@@ -111,9 +111,9 @@ class _FleetBase:
         session = self._session
         now = session.clock.monotonic()
         ctx = session.ctx
-        contexts = {}
+        contexts: dict[str, RequestContext] = {}
 
-        def context(subscription_id: str) -> Any:
+        def context(subscription_id: str) -> RequestContext:
             key = subscription_id.casefold()
             if key not in contexts:
                 contexts[key] = attrs.evolve(ctx, subscription_id=subscription_id)
