@@ -43,7 +43,7 @@ from ._exceptions import (
 from ._fleet._budgets import Limit, RateLimits, per_minute
 from ._fleet._compliance import PatchCompliance
 from ._fleet._outcomes import FleetProgress, FleetProgressCallback, OutcomeStatus, VmOutcome
-from ._fleet._targets import GroupTarget, SubscriptionTarget, VmRef
+from ._fleet._targets import GroupTarget, SubscriptionTarget, TenantTarget, VmRef
 from ._policies import PollingPolicy, RetryPolicy
 from ._registration_results import (
     GuestPatchingPreview,
@@ -130,6 +130,7 @@ __all__ = [
     "StaticTokenCredential",
     "SubscriptionTarget",
     "SystemClock",
+    "TenantTarget",
     "ThrottledError",
     "TokenCredential",
     "TransportError",

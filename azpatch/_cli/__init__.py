@@ -43,7 +43,7 @@ from ._arguments import (
     seconds,
 )
 from ._commands import COMMANDS
-from ._fleet import FLEET_COMMANDS
+from ._fleet import ALL_SUBSCRIPTIONS, FLEET_COMMANDS
 from ._output import print_rows
 
 __all__ = ["EXIT_CODES", "main"]
@@ -78,6 +78,11 @@ EPILOG = "\n".join(
 )
 
 
+# The client's own subscription when a fleet names none but ``all``: fleet runs name the
+# subscription of each request themselves.
+NO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+
 def _common(*, fleet: bool) -> argparse.ArgumentParser:
     """The options every command takes; a fleet's take several subscriptions and CSV."""
     common = argparse.ArgumentParser(add_help=False)
@@ -86,7 +91,8 @@ def _common(*, fleet: bool) -> argparse.ArgumentParser:
         common.add_argument(
             "--subscription",
             action="append",
-            help=f"a subscription id; repeat it for several (default: ${SUBSCRIPTION_VARIABLE})",
+            help="a subscription id, or 'all' for every subscription you can see; repeat it"
+            f" for several (default: ${SUBSCRIPTION_VARIABLE})",
         )
     else:
         common.add_argument(
@@ -332,7 +338,10 @@ def main(
             raise _Refused(
                 2, f"no subscription: pass --subscription or set {SUBSCRIPTION_VARIABLE}"
             )
-        first = args.subscription[0] if isinstance(args.subscription, list) else args.subscription
+        first = args.subscription
+        if isinstance(first, list):  # a fleet's: any named one, else the default
+            named = [s for s in first if s.casefold() != ALL_SUBSCRIPTIONS]
+            first = (named or [os.environ.get(SUBSCRIPTION_VARIABLE) or NO_SUBSCRIPTION])[0]
         with Client(
             first,
             _credential(),

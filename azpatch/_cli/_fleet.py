@@ -1,9 +1,10 @@
 """``azpatch fleet``: the fleet runner from the shell, with a live progress line on stderr.
 
-Targets are every VM of each ``--subscription`` (repeatable), or of each
-``-g`` group in them. A VM that fails, is refused or is left unfinished is a
-row of the output, not an error: the run goes on, and the exit code (1)
-says that not everything went well.
+Targets are every VM of each ``--subscription`` (repeatable; ``all`` for
+every subscription the credential can see), or of each ``-g`` group in
+them. A VM that fails, is refused or is left unfinished is a row of the
+output, not an error: the run goes on, and the exit code (1) says that not
+everything went well.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .._client import Client
+from .._exceptions import InvalidArgumentError
 from .._fleet._compliance import PatchCompliance
 from .._fleet._outcomes import FleetProgress, VmOutcome
 from ..models import (
@@ -27,13 +29,26 @@ from ..models import (
 )
 from ._output import Row, scalar
 
-__all__ = ["FLEET_COMMANDS", "ProgressLine", "fleet_targets"]
+__all__ = ["ALL_SUBSCRIPTIONS", "FLEET_COMMANDS", "ProgressLine", "fleet_targets"]
+
+ALL_SUBSCRIPTIONS = "all"
 
 EXIT_OK, EXIT_RUN_FAILED = 0, 1
 Outcome = tuple[list[Row], int, bool]
 
 
 def fleet_targets(args: argparse.Namespace) -> list[str]:
+    """Target ids for the runner; ``all`` is ``/subscriptions``, which it lists."""
+    everything = any(s.casefold() == ALL_SUBSCRIPTIONS for s in args.subscription)
+    if everything and args.resource_group:
+        raise InvalidArgumentError(
+            "-g names groups of the subscriptions given: with --subscription all, name"
+            " the subscriptions instead",
+            code="InvalidTarget",
+            target="resource_group",
+        )
+    if everything:
+        return ["/subscriptions"]
     groups = args.resource_group or [None]
     return [
         f"/subscriptions/{subscription}" + (f"/resourceGroups/{group}" if group else "")

@@ -14,6 +14,7 @@ API_VERSIONS = {
     "Microsoft.Compute": "2025-11-01",
     "Microsoft.Features": "2021-07-01",
     "Microsoft.Resources": "2024-07-01",
+    "Microsoft.Resources/subscriptions": "2022-12-01",  # a spec of its own
 }
 
 

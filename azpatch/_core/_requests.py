@@ -27,6 +27,7 @@ __all__ = [
     "provider",
     "register_feature",
     "register_provider",
+    "subscriptions",
     "unregister_feature",
     "update_virtual_machine",
     "virtual_machine",
@@ -36,6 +37,7 @@ __all__ = [
 _COMPUTE = API_VERSIONS["Microsoft.Compute"]
 _FEATURES = API_VERSIONS["Microsoft.Features"]
 _RESOURCES = API_VERSIONS["Microsoft.Resources"]
+_SUBSCRIPTIONS = API_VERSIONS["Microsoft.Resources/subscriptions"]
 
 
 def _build(
@@ -60,6 +62,11 @@ def _build(
     query = urlencode({"api-version": api_version, **(params or {})})
     url = f"{ctx.root}/subscriptions/{ctx.subscription_id}{path}?{query}"
     return httpx.Request(method, url, headers=headers, content=content)
+
+
+def subscriptions(ctx: RequestContext) -> httpx.Request:
+    """Every subscription the credential can see: the tenant's listing, above any one."""
+    return get_url(ctx, f"{ctx.root}/subscriptions?api-version={_SUBSCRIPTIONS}")
 
 
 def get_url(ctx: RequestContext, url: str | httpx.URL) -> httpx.Request:

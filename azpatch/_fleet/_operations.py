@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 import httpx
@@ -18,10 +18,15 @@ from .._core import _flows as flows
 from .._core import _requests as requests
 from .._core._context import RequestContext
 from .._core._flow import Flow
+from .._core._validation import check_subscription_id
+from .._exceptions import InvalidArgumentError, ResponseValidationError
 from .._policies import PollingPolicy
 from .._rules._patch_plan import PatchModeChange
 from .._serde import to_wire
 from ..models import (
+    Subscription,
+    SubscriptionListResult,
+    SubscriptionState,
     VirtualMachine,
     VirtualMachineAssessPatchesResult,
     VirtualMachineInstallPatchesParameters,
@@ -29,15 +34,15 @@ from ..models import (
     VirtualMachineListResult,
 )
 from ._compliance import PatchCompliance, patch_compliance
-from ._outcomes import OutcomeStatus
-from ._targets import GroupTarget, SubscriptionTarget, VmRef
+from ._outcomes import OutcomeStatus, VmOutcome
+from ._targets import GroupTarget, SubscriptionTarget, Target, TenantTarget, VmRef
 
 __all__ = [
     "FleetOperation",
     "Judgement",
     "assess",
     "install",
-    "list_vms",
+    "listing",
     "patch_status",
     "set_patch_mode",
 ]
@@ -142,19 +147,54 @@ def patch_status(now: datetime) -> FleetOperation[PatchCompliance]:
     return FleetOperation("status", "status", start, judge, resumable=False)
 
 
-def _listing(ctx: RequestContext, target: GroupTarget | SubscriptionTarget) -> httpx.Request:
+Listed = list[Target | VmOutcome[None]]
+_GONE = frozenset({SubscriptionState.DISABLED, SubscriptionState.DELETED})
+
+
+def listing(
+    ctx: RequestContext, target: GroupTarget | SubscriptionTarget | TenantTarget
+) -> Flow[Listed]:
+    """What a group, subscription or tenant holds: its VMs (with their location), or its
+    subscriptions and the outcome of each one skipped."""
+    if isinstance(target, TenantTarget):
+        found = yield from _every_page(ctx, requests.subscriptions(ctx), SubscriptionListResult)
+        return [_subscription_target(subscription) for subscription in found]
     group = target.resource_group if isinstance(target, GroupTarget) else None
-    return requests.virtual_machines(ctx, group)
+    vms = yield from _every_page(
+        ctx, requests.virtual_machines(ctx, group), VirtualMachineListResult
+    )
+    return [_ref(vm, target.subscription_id) for vm in vms]
 
 
-def list_vms(ctx: RequestContext, target: GroupTarget | SubscriptionTarget) -> Flow[list[VmRef]]:
-    """Every VM of a group or subscription, page by page, with its location."""
-    found: list[VmRef] = []
-    request: httpx.Request | None = _listing(ctx, target)
-    while request is not None:
-        page, request = yield from flows.list_page(ctx, request, VirtualMachineListResult)
-        found += [_ref(vm, target.subscription_id) for vm in page]
+def _every_page(
+    ctx: RequestContext,
+    request: httpx.Request,
+    cls: type[SubscriptionListResult] | type[VirtualMachineListResult],
+) -> Flow[list[Any]]:
+    found: list[Any] = []
+    next_request: httpx.Request | None = request
+    while next_request is not None:
+        page, next_request = yield from flows.list_page(ctx, next_request, cls)
+        found += page
     return found
+
+
+def _subscription_target(subscription: Subscription) -> SubscriptionTarget | VmOutcome[None]:
+    raw = subscription.subscription_id or (subscription.id or "").rpartition("/")[2]
+    try:
+        target = SubscriptionTarget(check_subscription_id(raw))
+    except InvalidArgumentError:
+        raise ResponseValidationError(
+            model="Subscription", path="$.subscriptionId", reason=f"{raw!r} is not one"
+        ) from None
+    if subscription.state in _GONE:
+        return VmOutcome(
+            target.id,
+            OutcomeStatus.SKIPPED,
+            code=f"Subscription{subscription.state}",
+            message=f"the subscription is {subscription.state}: its VMs are deallocated",
+        )
+    return target
 
 
 def _ref(vm: VirtualMachine, subscription_id: str) -> VmRef:

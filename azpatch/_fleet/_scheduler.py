@@ -1,6 +1,6 @@
 """A fleet run, sans I/O: which requests to send now, when to look again, what has ended.
 
-Each target becomes a job: a listing for a group or subscription, or the
+Each target becomes a job: a listing for a group, subscription or tenant, or the
 operation's flow for a VM (the flows ``client.virtual_machines`` runs). The
 run steps every job's flow itself, so retries, Retry-After and polling
 waits are decided here for all of them at once: a 429 closes its budget for
@@ -34,7 +34,7 @@ from .._policies import PollingPolicy, RetryPolicy
 from ._budgets import Pacer
 from ._dispatch import Dispatcher, Queued
 from ._journal import Resumed
-from ._operations import FleetOperation, list_vms
+from ._operations import FleetOperation, listing
 from ._outcomes import FleetProgress, OutcomeStatus, VmOutcome
 from ._settle import MAY_HAVE_STARTED, settle
 from ._tally import Tally
@@ -219,7 +219,7 @@ class FleetRun(Generic[R]):
         ctx = self._context(target.subscription_id)
         if not isinstance(target, VmRef):
             self._jobs += 1
-            self._advance(_Job(target, Stepper(list_vms(ctx, target))), now)
+            self._advance(_Job(target, Stepper(listing(ctx, target))), now)
             return
         key = target.id.casefold()
         ended = self._resumed.ended.get(key)
@@ -328,12 +328,17 @@ class FleetRun(Generic[R]):
             status, code, message = self.operation.judge(result)
             self.tally.record(VmOutcome(target.id, status, result, code, message), journal=True)
             return
-        self.tally.total -= 1  # a listing: its VMs take its place
-        for vm in result:
-            if vm.key not in self._seen:
-                self._seen.add(vm.key)
-                self.tally.total += 1
-                self._pending.setdefault(vm.subscription_id.casefold(), deque()).append(vm)
+        self.tally.total -= 1  # a listing: what it found takes its place
+        for found in result:
+            key = found.target.casefold() if isinstance(found, VmOutcome) else found.id.casefold()
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            self.tally.total += 1
+            if isinstance(found, VmOutcome):
+                self.tally.record(found, journal=False)
+            else:
+                self._pending.setdefault(found.subscription_id.casefold(), deque()).append(found)
 
     def _end_with_error(self, job: _Job, error: TransportError) -> None:
         self._jobs -= 1

@@ -18,7 +18,7 @@ UNFINISHED = (
 
 
 class Tally(Generic[R]):
-    """``total`` counts the targets known so far: a group or subscription counts as one
+    """``total`` counts the targets known so far: a group, subscription or tenant counts as one
     until its listing replaces it with its VMs."""
 
     def __init__(self, total: int) -> None:

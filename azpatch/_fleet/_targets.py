@@ -1,8 +1,9 @@
 """What a fleet operation is run over: VMs, resource groups and subscriptions, named by id.
 
 A target is an ARM resource id: a VM's, a resource group's or a
-subscription's; a ``VmRef`` names one VM. Groups and subscriptions are
-listed when the run reaches them. Everything is checked before any request
+subscription's, or ``/subscriptions`` for every subscription the credential
+can see; a ``VmRef`` names one VM. Groups and subscriptions are listed when
+the run reaches them. Everything is checked before any request
 is sent, and the same VM named twice (in any case) is one target.
 """
 
@@ -16,12 +17,19 @@ import attrs
 from .._core._validation import check_resource_group, check_subscription_id, check_vm_name
 from .._exceptions import InvalidArgumentError
 
-__all__ = ["GroupTarget", "SubscriptionTarget", "Target", "VmRef", "parse_targets"]
+__all__ = [
+    "GroupTarget",
+    "SubscriptionTarget",
+    "Target",
+    "TenantTarget",
+    "VmRef",
+    "parse_targets",
+]
 
 _ID = re.compile(
-    r"/subscriptions/(?P<subscription>[^/]+)"
+    r"/subscriptions(?:/(?P<subscription>[^/]+)"
     r"(?:/resourceGroups/(?P<group>[^/]+)"
-    r"(?:/providers/Microsoft\.Compute/virtualMachines/(?P<vm>[^/]+))?)?/?",
+    r"(?:/providers/Microsoft\.Compute/virtualMachines/(?P<vm>[^/]+))?)?)?/?",
     re.IGNORECASE,
 )
 
@@ -84,7 +92,27 @@ class SubscriptionTarget:
         return f"/subscriptions/{self.subscription_id}"
 
 
-Target = VmRef | GroupTarget | SubscriptionTarget
+@attrs.frozen
+class TenantTarget:
+    """Every VM of every subscription the credential can list (``GET /subscriptions``).
+
+    Subscriptions Azure lists as ``Disabled`` or ``Deleted`` are skipped: their VMs are
+    deallocated and their writes refused.
+    """
+
+    @property
+    def subscription_id(self) -> str:
+        """No one subscription: the listing is the tenant's."""
+        return ""
+
+    @property
+    def id(self) -> str:
+        """The collection's path, ``/subscriptions``."""
+        return "/subscriptions"
+
+
+Target = VmRef | GroupTarget | SubscriptionTarget | TenantTarget
+_TARGETS = (VmRef, GroupTarget, SubscriptionTarget, TenantTarget)
 
 
 def _parse(resource_id: str) -> Target:
@@ -93,10 +121,13 @@ def _parse(resource_id: str) -> Target:
         raise InvalidArgumentError(
             f"{resource_id!r} is not a target: give a VM's, a resource group's or a"
             " subscription's resource id (/subscriptions/<id>[/resourceGroups/<name>"
-            "[/providers/Microsoft.Compute/virtualMachines/<name>]])",
+            "[/providers/Microsoft.Compute/virtualMachines/<name>]]), or /subscriptions"
+            " for every subscription you can see",
             code="InvalidTarget",
             target="targets",
         )
+    if match["subscription"] is None:
+        return TenantTarget()
     try:
         subscription = check_subscription_id(match["subscription"])
         if match["group"] is None:
@@ -113,13 +144,13 @@ def _parse(resource_id: str) -> Target:
 
 def parse_targets(targets: Iterable[str | Target] | str | Target) -> list[Target]:
     """Targets in the order given, each once (ids compared without case)."""
-    if isinstance(targets, str | VmRef | GroupTarget | SubscriptionTarget):
+    if isinstance(targets, (str, *_TARGETS)):
         targets = [targets]
     seen: set[str] = set()
     parsed: list[Target] = []
     for item in targets:
         target = _parse(item) if isinstance(item, str) else item
-        if not isinstance(target, VmRef | GroupTarget | SubscriptionTarget):
+        if not isinstance(target, _TARGETS):
             raise InvalidArgumentError(
                 f"{item!r} is not a target", code="InvalidTarget", target="targets"
             )

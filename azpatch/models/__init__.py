@@ -30,6 +30,7 @@ from ._enums import (
     StatusLevelTypes,
     SubscriptionFeatureRegistrationApprovalType,
     SubscriptionFeatureRegistrationState,
+    SubscriptionState,
     VMGuestPatchClassificationLinux,
     VMGuestPatchClassificationWindows,
     VMGuestPatchRebootBehavior,
@@ -76,6 +77,7 @@ from ._registration import (
     SubscriptionFeatureRegistration,
     SubscriptionFeatureRegistrationProperties,
 )
+from ._subscription import Subscription, SubscriptionListResult
 from ._virtual_machine import (
     ImageReference,
     LinuxConfiguration,
@@ -135,10 +137,13 @@ __all__ = [
     "StatusLevelTypes",
     "StorageProfile",
     "SubResource",
+    "Subscription",
     "SubscriptionFeatureRegistration",
     "SubscriptionFeatureRegistrationApprovalType",
     "SubscriptionFeatureRegistrationProperties",
     "SubscriptionFeatureRegistrationState",
+    "SubscriptionListResult",
+    "SubscriptionState",
     "VMGuestPatchClassificationLinux",
     "VMGuestPatchClassificationWindows",
     "VMGuestPatchRebootBehavior",

@@ -22,6 +22,7 @@ __all__ = [
     "StatusLevelTypes",
     "SubscriptionFeatureRegistrationApprovalType",
     "SubscriptionFeatureRegistrationState",
+    "SubscriptionState",
     "VMGuestPatchClassificationLinux",
     "VMGuestPatchClassificationWindows",
     "VMGuestPatchRebootBehavior",
@@ -188,3 +189,13 @@ class ProviderRegistrationState(_CaseInsensitiveWireEnum):
     REGISTERED = "Registered"
     UNREGISTERING = "Unregistering"
     UNREGISTERED = "Unregistered"
+
+
+class SubscriptionState(_CaseInsensitiveWireEnum):
+    """A subscription's state: VMs of a ``Disabled`` or ``Deleted`` one are deallocated."""
+
+    ENABLED = "Enabled"
+    WARNED = "Warned"
+    PAST_DUE = "PastDue"
+    DISABLED = "Disabled"
+    DELETED = "Deleted"

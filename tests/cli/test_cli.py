@@ -239,6 +239,20 @@ def test_fleet_commands_run_every_vm_report_rows_and_resume(
     assert rows["vm0"]["notAutomaticByPlatform"] is None
 
 
+def test_fleet_over_all_subscriptions_reads_every_one_the_credential_sees(
+    served: FakeAzure,
+) -> None:
+    other = "0000aaaa-0000-0000-0000-000000000042"
+    served.add_vm("elsewhere", "far", subscription_id=other)
+    code, out, err = azpatch(served, "fleet status --subscription all -o json")
+    rows = as_json(out)
+    assert {row["subscription"] for row in rows} == {served.subscription_id, other}
+    assert [row["name"] for row in rows if row["subscription"] == other] == ["far"]
+    code, _, err = azpatch(served, "fleet assess --subscription all -g rg")
+    assert code == 2
+    assert "--subscription all" in err
+
+
 def test_fleet_bad_options_exit_2_before_any_request(served: FakeAzure) -> None:
     for bad in ("--max-concurrency 0", "--max-concurrency x", "-o xml"):
         with pytest.raises(SystemExit) as exit_:

@@ -59,6 +59,18 @@ async def test_the_async_runner_installs_once_on_every_vm_of_every_subscription(
     assert throttled(azpatch_fake) == 0
 
 
+def test_every_vm_the_credential_can_list_is_assessed_once(azpatch_fake: FakeAzure) -> None:
+    subscriptions = seed(azpatch_fake, subscriptions=3, regions=2, per_region=3)
+    azpatch_fake.add_vm("rg", "home")  # the fixture's own subscription counts too
+    one = f"/subscriptions/{subscriptions[1]}/resourceGroups/rg-westeurope"
+    with azpatch.Client(subscriptions[0], CREDENTIAL) as client:
+        outcomes = list(client.fleet.assess(["/subscriptions", one, azpatch.TenantTarget()]))
+    assert statuses(outcomes) == {"succeeded": 19}
+    assert len({o.target.casefold() for o in outcomes}) == 19
+    assert azpatch_fake.faults.calls("list_subscriptions") == 1
+    assert throttled(azpatch_fake) == 0
+
+
 def test_patch_mode_changes_are_judged_per_vm_refused_skipped_or_made(
     azpatch_fake: FakeAzure,
 ) -> None:

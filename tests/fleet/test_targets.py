@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from azpatch import GroupTarget, InvalidArgumentError, OutcomeStatus, SubscriptionTarget, VmRef
+from azpatch import (
+    GroupTarget,
+    InvalidArgumentError,
+    OutcomeStatus,
+    SubscriptionTarget,
+    TenantTarget,
+    VmRef,
+)
 from azpatch._fleet._journal import Journal, header, read_journal
 from azpatch._fleet._targets import parse_targets
 
@@ -34,6 +41,11 @@ def test_groups_and_subscriptions_are_targets_and_duplicates_go() -> None:
         ]
     )
     assert targets == [SubscriptionTarget(SUB), GroupTarget(SUB, "rg")]
+
+
+def test_slash_subscriptions_is_every_subscription_once() -> None:
+    assert parse_targets(["/subscriptions", "/SUBSCRIPTIONS/", TenantTarget()]) == [TenantTarget()]
+    assert TenantTarget().id == "/subscriptions"
 
 
 @pytest.mark.parametrize(
