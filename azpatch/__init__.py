@@ -62,6 +62,7 @@ from ._rules._patch_plan import (
 from ._serde import from_wire, to_wire
 
 if TYPE_CHECKING:
+    from ._aiohttp_transport import AiohttpTransport
     from ._async_client import AsyncClient
     from ._client import Client
     from ._fleet._runner import AsyncFleet, Fleet
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from ._polling import AsyncLROPoller, LROPoller
 
 _LOADED_ON_FIRST_USE = {
+    "AiohttpTransport": "._aiohttp_transport",
     "AsyncClient": "._async_client",
     "AsyncFleet": "._fleet._runner",
     "Fleet": "._fleet._runner",
@@ -83,6 +85,7 @@ __all__ = [
     "APIStatusError",
     "AccessToken",
     "AccessTokenLike",
+    "AiohttpTransport",
     "AsyncClient",
     "AsyncFleet",
     "AsyncLROPoller",

@@ -8,7 +8,7 @@ from typing import TypeVar
 import httpx
 import tenacity
 
-from ._client_setup import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, new_session
+from ._client_setup import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, check_http_choice, new_session
 from ._clock import Clock
 from ._core._auth import ARM_SCOPE
 from ._core._flow import Flow, Send
@@ -103,6 +103,7 @@ class Client:
     ``azure.identity.DefaultAzureCredential()``) or a
     ``StaticTokenCredential``. Use it as a context manager, or call
     ``close()``: it closes the HTTP client it created, never one passed in.
+    ``transport`` is the wire of the HTTP client it creates (httpx's by default).
     """
 
     def __init__(
@@ -115,9 +116,11 @@ class Client:
         polling: PollingPolicy = PollingPolicy(),  # noqa: B008
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
         rate_limits: RateLimits = RateLimits(),  # noqa: B008
     ) -> None:
+        check_http_choice(http_client, transport)
         session = new_session(
             subscription_id,
             credential,
@@ -128,7 +131,11 @@ class Client:
             clock=clock,
         )
         self._owns_http = http_client is None
-        http = http_client if http_client is not None else httpx.Client(timeout=session.timeout)
+        http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=session.timeout, transport=transport)
+        )
         self._driver = SyncDriver(session, credential, http)
         self._http = http
         self.virtual_machines = VirtualMachines(self._driver)

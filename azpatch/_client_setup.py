@@ -12,10 +12,11 @@ from ._clock import DEFAULT_CLOCK, Clock
 from ._core._context import RequestContext
 from ._core._security import check_base_url
 from ._core._validation import check_subscription_id
+from ._exceptions import InvalidArgumentError
 from ._policies import PollingPolicy, RetryPolicy
 from ._session import Session
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "new_session"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "check_http_choice", "new_session"]
 
 DEFAULT_BASE_URL = "https://management.azure.com"
 DEFAULT_TIMEOUT = 60.0
@@ -30,6 +31,17 @@ def _user_agent() -> str:
 
 def _new_request_id() -> str:
     return str(uuid.uuid4())
+
+
+def check_http_choice(http_client: object, transport: object) -> None:
+    """An HTTP client of the caller's, or a transport for the client's own: not both."""
+    if http_client is not None and transport is not None:
+        raise InvalidArgumentError(
+            "pass http_client or transport, not both: a transport goes into the client's own"
+            " HTTP client, and one of yours has its own",
+            code="InvalidArgument",
+            target="transport",
+        )
 
 
 def new_session(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from async_throughput import bench_async_throughput
 from client_cpu import bench_client_cpu
 from fake_speed import bench_served_operations, bench_typical_test
 from fleet_pacing import bench_fleet_pacing
@@ -124,6 +125,7 @@ def main() -> None:
     bench_typical_test()
     bench_served_operations()
     bench_server_load()
+    bench_async_throughput()
     bench_fleet_pacing()
     bench_orchestration()
     bench_demo()

@@ -67,6 +67,7 @@ def _azpatch_on(fake: FakeAzure) -> types.ModuleType:
         return sync_client(fake, **options)
 
     def async_client(subscription_id: str, credential: Any, **options: Any) -> Any:
+        options.pop("transport", None)  # the fake's own transport takes its place
         return async_client_of(fake, **options)
 
     shim.Client = client  # type: ignore[attr-defined]

@@ -42,6 +42,13 @@ def following_the_clock(fake: FakeAzure) -> AbstractContextManager[object]:
     return azpatch.default_clock(fake.clock)
 
 
+def azpatch_transport_patches(send: Callable[..., Any]) -> list[tuple[type, str, object]]:
+    """azpatch's own transports that do not go through httpx's: each sends through ``send``."""
+    from azpatch._aiohttp_transport import AiohttpTransport  # noqa: PLC0415
+
+    return [(AiohttpTransport, "handle_async_request", send)]
+
+
 def _options(fake: FakeAzure, kwargs: dict[str, Any]) -> dict[str, Any]:
     return {"base_url": fake.base_url, "clock": fake.clock, **kwargs}
 

@@ -1,15 +1,15 @@
 """Routing every in-process HTTP request for the ARM host to a fake, and refusing every other.
 
 While a world intercepts, the HTTP stacks a script may use are patched
-process-wide, as respx, responses and moto patch theirs: httpx's transports,
-azure-core's transports (``send`` and ``sleep``), requests' adapter and
-aiohttp's session. A request for the world's base URL is answered by the
-world; any other is refused before a byte is sent, and recorded in
-``fake.refused`` so that a script which swallows the error still fails its
-test. Clients of azpatch built without a clock wait on the world's virtual
-clock meanwhile (``azpatch.default_clock``), and azure-core's waits go to it
-through the transport's ``sleep``. Everything is undone on exit, however the
-block ends.
+process-wide, as respx, responses and moto patch theirs: httpx's transports
+(and azpatch's ``AiohttpTransport``), azure-core's transports (``send`` and
+``sleep``), requests' adapter and aiohttp's session. A request for the
+world's base URL is answered by the world; any other is refused before a
+byte is sent, and recorded in ``fake.refused`` so that a script which
+swallows the error still fails its test. Clients of azpatch built without a
+clock wait on the world's virtual clock meanwhile
+(``azpatch.default_clock``), and azure-core's waits go to it through the
+transport's ``sleep``. Everything is undone on exit, however the block ends.
 """
 
 from __future__ import annotations
@@ -203,9 +203,12 @@ def _optional_patch(module: str, owner: str, name: str, value: Callable[..., Any
 
 
 def _patches() -> list[tuple[type, str, object]]:
+    from ._clients import azpatch_transport_patches  # noqa: PLC0415  (azpatch is imported there)
+
     return [
         (httpx.HTTPTransport, "handle_request", _httpx_send),
         (httpx.AsyncHTTPTransport, "handle_async_request", _httpx_send_async),
+        *azpatch_transport_patches(_httpx_send_async),
         *_azure_core_patches(),
         *_optional_patch("requests.adapters", "HTTPAdapter", "send", _requests_send),
         *_optional_patch("aiohttp", "ClientSession", "_request", _aiohttp_request),

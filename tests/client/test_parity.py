@@ -33,6 +33,7 @@ SPECIAL = {"__init__", *RENAMED, *RENAMED.values()}
 # Types that differ by design: the HTTP client, the credential, pagers and pollers.
 ASYNC_SPELLING = {
     "httpx.Client": "httpx.AsyncClient",
+    "httpx.BaseTransport": "httpx.AsyncBaseTransport",
     "TokenCredential": "AsyncTokenCredential | TokenCredential",
     "Pager[": "AsyncPager[",
     "LROPoller[": "AsyncLROPoller[",
