@@ -8,6 +8,13 @@ what the ``x-ms-ratelimit-remaining-*`` headers report, empties it for the
 ``Retry-After`` of a 429, and leaves a ``reserve`` for other clients. A
 request is sent when every bucket it spends from has a token to spare.
 
+Azure names Compute's buckets by their window (``HighCostGet3Min;159``,
+``HighCostGet30Min;799``), not by the published table's categories. A bucket
+the run has not heard of is learned from its first report: its capacity is
+the most it has reported left plus one, refilled over the window its name
+states, and later requests of the same kind in that subscription and
+region spend from it too.
+
 Pure: no I/O and no clock; ``now`` is passed in.
 """
 
@@ -82,14 +89,17 @@ class Spend:
     region: Key | None = None
     own: Key | None = None
 
+    learned: tuple[Key, ...] = ()  # buckets Azure's headers named, beyond the table's
+
     @property
     def keys(self) -> tuple[Key, ...]:
-        return tuple(key for key in (self.arm, self.region, self.own) if key is not None)
+        known = tuple(key for key in (self.arm, self.region, self.own) if key is not None)
+        return known + self.learned
 
     @property
     def shared(self) -> tuple[Key, ...]:
         """The buckets other VMs' requests spend from too."""
-        return tuple(key for key in (self.arm, self.region) if key is not None)
+        return tuple(key for key in (self.arm, self.region) if key is not None) + self.learned
 
 
 _VM = re.compile(
@@ -121,7 +131,10 @@ _ARM_KIND = {"GET": "reads", "HEAD": "reads", "DELETE": "deletes"}
 _SLACK = 0.001
 _ARM_HEADER = "x-ms-ratelimit-remaining-"
 _ARM_KINDS = ("-reads", "-writes", "-deletes")
-_RESOURCE_HEADER = re.compile(r"Microsoft\.Compute/(\w+?)(Resource|Subscription);(\d+)")
+_RESOURCE_HEADER = re.compile(r"Microsoft\.Compute/(\w+);(\d+)")
+_TABLE_NAME = re.compile(r"(\w+?)(Resource|Subscription)")
+_WINDOW = re.compile(r"\w*?(\d+)(Sec|Min|Hour)", re.IGNORECASE)
+_WINDOW_SECONDS = {"sec": 1, "min": 60, "hour": 3600}
 
 
 class _Level:
@@ -153,6 +166,8 @@ class Pacer:
     def __init__(self, limits: RateLimits) -> None:
         self.limits = limits
         self._levels: dict[Key, _Level] = {}
+        # (subscription, region, policy) -> the learned buckets its requests spend from
+        self._learned: dict[Key, set[Key]] = {}
 
     def spend_of(self, request: httpx.Request, *, region: str | None) -> Spend:
         """The buckets ``request`` spends from; ``region`` is its VM's, when known."""
@@ -169,13 +184,18 @@ class Pacer:
                 return Spend(arm)
             where = (region or "").casefold()
             own = ("vm", subscription, vm[2], vm[3], policy)
-            return Spend(arm, policy, ("region", subscription, where, policy), own)
+            return self._compute(arm, policy, ("region", subscription, where, policy), own)
         if method == "GET" and _LIST.fullmatch(path):
-            return Spend(arm, "HighCostGetVM", ("region", subscription, "", "HighCostGetVM"))
+            policy = "HighCostGetVM"
+            return self._compute(arm, policy, ("region", subscription, "", policy), None)
         if method == "GET" and (operation := _OPERATION.fullmatch(path)) is not None:
             policy = "GetOperation"
-            return Spend(arm, policy, ("region", subscription, operation[2], policy))
+            return self._compute(arm, policy, ("region", subscription, operation[2], policy), None)
         return Spend(arm)
+
+    def _compute(self, arm: Key, policy: str, region: Key, own: Key | None) -> Spend:
+        learned = tuple(sorted(self._learned.get(region, ())))
+        return Spend(arm, policy, region, own, learned)
 
     def _limit_of(self, key: Key) -> Limit | None:
         limits = self.limits
@@ -211,24 +231,52 @@ class Pacer:
             if level is not None:
                 level.set(level.level(now) - 1, now)
 
-    def _reported(self, spend: Spend, headers: httpx.Headers) -> dict[Key, int]:
-        """What the response says is left, by bucket."""
+    def _reported(self, spend: Spend, headers: httpx.Headers, now: float) -> dict[Key, int]:
+        """What the response says is left, by bucket; a bucket new to the run is learned."""
         left: dict[Key, int] = {}
         for raw_name, value in headers.multi_items():
             name = raw_name.casefold()
             if name.startswith(_ARM_HEADER) and name.endswith(_ARM_KINDS) and value.isdigit():
                 left[spend.arm] = int(value)
             if name == "x-ms-ratelimit-remaining-resource":
-                for policy, level, count in _RESOURCE_HEADER.findall(value):
-                    key = spend.own if level == "Resource" else spend.region
-                    if policy == spend.policy and key is not None:
+                for bucket, count in _RESOURCE_HEADER.findall(value):
+                    key = self._bucket_key(spend, bucket)
+                    if key is not None:
                         left[key] = int(count)
+                    if key is not None and key[0] == "learned":
+                        self._learn(spend, key, int(count), now)
         return left
+
+    @staticmethod
+    def _bucket_key(spend: Spend, bucket: str) -> Key | None:
+        """The run's key for a bucket a header names: the table's, or one to learn."""
+        table = _TABLE_NAME.fullmatch(bucket)
+        if table is not None:
+            key = spend.own if table[2] == "Resource" else spend.region
+            return key if table[1] == spend.policy else None
+        if spend.region is None or _WINDOW.fullmatch(bucket) is None:
+            return None  # no window named: honoured when it refuses, not paced
+        return ("learned", *spend.region[1:3], bucket)
+
+    def _learn(self, spend: Spend, key: Key, count: int, now: float) -> None:
+        assert spend.region is not None
+        self._learned.setdefault(spend.region, set()).add(key)
+        window = _WINDOW.fullmatch(key[-1])
+        assert window is not None
+        seconds = int(window[1]) * _WINDOW_SECONDS[window[2].casefold()]
+        level = self._levels.get(key)
+        capacity = max(count + 1, level.limit.capacity if level else 0)
+        limit = Limit(capacity, capacity / seconds)
+        if level is None:
+            level = self._levels[key] = _Level(limit, self.limits.reserve, now)
+            level.set(count, now)
+        elif limit != level.limit:
+            level.limit, level.reserve = limit, self.limits.reserve * limit.capacity
 
     def observe(self, spend: Spend, headers: httpx.Headers, now: float) -> None:
         """Lower each bucket to what Azure reports left (never raise it: requests in flight
-        are not counted there yet)."""
-        for key, count in self._reported(spend, headers).items():
+        are not counted there yet); learn the buckets it names that the run did not know."""
+        for key, count in self._reported(spend, headers, now).items():
             level = self._level(key, now)
             if level is not None and count < level.level(now):
                 level.set(count, now)
@@ -236,7 +284,7 @@ class Pacer:
     def refused(self, spend: Spend, headers: httpx.Headers, wait: float, now: float) -> None:
         """A 429: the buckets reported spent (all of the request's, if none is named) are
         empty, and closed for ``wait`` seconds."""
-        spent = [key for key, count in self._reported(spend, headers).items() if count == 0]
+        spent = [key for key, count in self._reported(spend, headers, now).items() if count == 0]
         for key in spent or spend.keys:
             level = self._level(key, now)
             if level is not None:

@@ -210,3 +210,65 @@ def test_the_dispatcher_hands_out_every_request_once_within_budget(
         now = max(now, dispatcher.next_ready() or now)
         take()
     assert dispatcher.queued == 0
+
+
+def _named(bucket: str, left: int) -> httpx.Headers:
+    return httpx.Headers(
+        {"x-ms-ratelimit-remaining-resource": f"Microsoft.Compute/{bucket};{left}"}
+    )
+
+
+def test_a_bucket_named_by_its_window_is_learned_for_that_kind_of_request() -> None:
+    pacer = Pacer(RateLimits(reserve=0))
+    get = httpx.Request("GET", VM)
+    first = pacer.spend_of(get, region="westeurope")
+    assert first.learned == ()
+    pacer.take(first.keys, 0.0)
+    both = "Microsoft.Compute/HighCostGet3Min;2,Microsoft.Compute/HighCostGet30Min;100"
+    pacer.observe(first, httpx.Headers({"x-ms-ratelimit-remaining-resource": both}), 0.0)
+    later = pacer.spend_of(get, region="westeurope")
+    assert {key[-1] for key in later.learned} == {"HighCostGet3Min", "HighCostGet30Min"}
+    pacer.take(later.keys, 0.0)
+    pacer.take(later.keys, 0.0)
+    # Three in three minutes (two left after one): the next token comes a minute later.
+    assert pacer.ready_at(later.keys, 0.0) == pytest.approx(60.0, abs=0.01)
+    elsewhere = pacer.spend_of(get, region="eastus")
+    assert elsewhere.learned == ()
+    writes = pacer.spend_of(httpx.Request("PATCH", VM), region="westeurope")
+    assert writes.learned == ()
+
+
+def test_a_refusal_by_a_bucket_new_to_the_run_closes_it_for_its_retry_after() -> None:
+    pacer = Pacer(RateLimits(reserve=0))
+    spend = pacer.spend_of(httpx.Request("GET", VM), region="westeurope")
+    pacer.refused(spend, _named("HighCostGet3Min", 0), wait=120, now=0.0)
+    assert (
+        pacer.ready_at(pacer.spend_of(httpx.Request("GET", VM), region="westeurope").keys, 0.0)
+        >= 120
+    )
+    unnamed = pacer.spend_of(httpx.Request("GET", VM[:-1] + "2"), region="westeurope")
+    pacer.observe(unnamed, _named("VmssQueuedVMOperations", 3), 0.0)  # no window: not paced
+    assert pacer.spend_of(httpx.Request("GET", VM[:-1] + "2"), region="eastus").learned == ()
+
+
+@given(
+    capacity=st.integers(2, 200),
+    drained=st.floats(0, 0.9),
+    gaps=st.lists(st.floats(0, 5, allow_nan=False), min_size=1, max_size=300),
+)
+def test_pacing_by_a_learned_bucket_is_never_refused(
+    capacity: int, drained: float, gaps: list[float]
+) -> None:
+    """Azure's bucket, known only by its name and what it reports, maybe half spent by others."""
+    limit = Limit(capacity, capacity / 180)
+    server = _Server(limit)
+    server.tokens = max(1.0, round(capacity * (1 - drained)))
+    pacer = Pacer(RateLimits(reserve=0.1))
+    request = httpx.Request("GET", f"{VM}/instanceView")
+    now = 0.0
+    for gap in gaps:
+        spend = pacer.spend_of(request, region="westeurope")
+        now = max(now + gap, pacer.ready_at(spend.keys, now + gap))
+        pacer.take(spend.keys, now)
+        assert server.admit(now)
+        pacer.observe(spend, _named("HighCostGet3Min", int(server.tokens)), now)
