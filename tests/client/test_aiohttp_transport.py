@@ -6,7 +6,6 @@ import asyncio
 import gzip
 import subprocess
 import sys
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,8 @@ import pytest
 
 import azpatch
 from azpatch_fake import FakeAzure
-from azpatch_fake._doors._server import serve
+
+from ..serving import serving
 
 pytestmark = pytest.mark.anyio
 CREDENTIAL = azpatch.StaticTokenCredential("a-secret-token")
@@ -34,14 +34,8 @@ Answer = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 def served() -> Iterator[FakeAzure]:
     fake = FakeAzure(seed=1, retry_after=0)
     fake.add_vm("rg", "vm1", os_type="Windows")
-    ready, stop = threading.Event(), threading.Event()
-    options = {"ready": ready, "stop": stop, "time_scale": 1000.0}
-    worker = threading.Thread(target=serve, args=(fake,), kwargs=options)
-    worker.start()
-    assert ready.wait(10)
-    yield fake
-    stop.set()
-    worker.join(10)
+    with serving(fake, time_scale=1000.0):
+        yield fake
 
 
 @asynccontextmanager

@@ -19,20 +19,16 @@ import azpatch
 from azpatch_fake import FakeAzure
 from azpatch_fake._doors._server import serve
 
+from ..serving import serving
+
 
 @pytest.fixture
 def served() -> Iterator[FakeAzure]:
     fake = FakeAzure(seed=1, retry_after=0)
     fake.add_vm("rg", "vm1", os_type="Windows")
-    ready, stop = threading.Event(), threading.Event()
     # 1000 virtual seconds per real second: a two-minute assessment takes 0.12 s.
-    options = {"ready": ready, "stop": stop, "time_scale": 1000.0}
-    worker = threading.Thread(target=serve, args=(fake,), kwargs=options)
-    worker.start()
-    assert ready.wait(10)
-    yield fake
-    stop.set()
-    worker.join(10)
+    with serving(fake, time_scale=1000.0):
+        yield fake
 
 
 def test_azpatch_over_real_http(served: FakeAzure) -> None:
