@@ -115,8 +115,8 @@ class AsyncClient:
 
     ``credential`` may be async (``azure.identity.aio.DefaultAzureCredential()``)
     or sync. Use it with ``async with``, or call ``await aclose()``.
-    ``transport=AiohttpTransport()`` (``azpatch[aiohttp]``) sends four times as many
-    requests a second from a core as httpx's own async transport.
+    ``transport=AiohttpTransport()`` (``azpatch[aiohttp]``) sends more than three times
+    as many requests a second from a core as httpx's own async transport.
     """
 
     def __init__(

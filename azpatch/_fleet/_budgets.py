@@ -88,7 +88,6 @@ class Spend:
     policy: str | None = None
     region: Key | None = None
     own: Key | None = None
-
     learned: tuple[Key, ...] = ()  # buckets Azure's headers named, beyond the table's
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import attrs
 import httpx
@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+T = TypeVar("T")
 Judgement = tuple[OutcomeStatus, str | None, str | None]  # status, code, message
 _FINISHED_WELL = frozenset({"succeeded", "completedwithwarnings"})
 
@@ -167,11 +168,9 @@ def listing(
 
 
 def _every_page(
-    ctx: RequestContext,
-    request: httpx.Request,
-    cls: type[SubscriptionListResult] | type[VirtualMachineListResult],
-) -> Flow[list[Any]]:
-    found: list[Any] = []
+    ctx: RequestContext, request: httpx.Request, cls: type[flows.Listing[T]]
+) -> Flow[list[T]]:
+    found: list[T] = []
     next_request: httpx.Request | None = request
     while next_request is not None:
         page, next_request = yield from flows.list_page(ctx, next_request, cls)
