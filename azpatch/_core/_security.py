@@ -29,11 +29,16 @@ def check_base_url(url: httpx.URL) -> None:
     )
 
 
+def _origin(url: httpx.URL) -> str:
+    """Scheme, host and port (when one is given): what must match for the token to go."""
+    return f"{url.scheme}://{url.host}" + ("" if url.port is None else f":{url.port}")
+
+
 def check_same_host(url: httpx.URL, base_url: httpx.URL, *, source: str) -> None:
     """Refuse a URL from a response (polling, paging) that leaves the ARM host."""
     if (url.scheme, url.host, url.port) != (base_url.scheme, base_url.host, base_url.port):
         raise UntrustedURLError(
-            f"{source} points to {url.scheme}://{url.host}, not to {base_url.host};"
+            f"{source} points to {_origin(url)}, not to {_origin(base_url)};"
             " it was not followed, so the token was not sent there"
         )
 
@@ -47,6 +52,9 @@ def trusted_url(text: str, *, base_url: httpx.URL, relative_to: httpx.URL, sourc
     origin = f"{base_url.scheme}://{base_url.netloc.decode('ascii')}"
     if text.startswith(origin + "/"):
         return text
-    url = relative_to.join(text)
+    try:
+        url = relative_to.join(text)
+    except httpx.InvalidURL as error:
+        raise UntrustedURLError(f"{source} is not a URL ({error}); it was not followed") from None
     check_same_host(url, base_url, source=source)
     return str(url)

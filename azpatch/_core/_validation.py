@@ -7,6 +7,8 @@ the caller meant, so every segment is checked against what Azure allows.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
 import attrs
 
@@ -29,9 +31,14 @@ class _Segment:
     pattern: re.Pattern[str]
     rule: str
     code: str
+    each_char: Callable[[str], bool] = lambda _: True
 
     def check(self, value: object) -> str:
-        if not isinstance(value, str) or self.pattern.fullmatch(value) is None:
+        if (
+            not isinstance(value, str)
+            or self.pattern.fullmatch(value) is None
+            or not all(map(self.each_char, value))
+        ):
             raise InvalidArgumentError(
                 f"{self.what} {value!r} is not valid: {self.rule}", code=self.code, target=self.what
             )
@@ -44,11 +51,21 @@ check_subscription_id = _Segment(
     "it must be a GUID such as 00000000-0000-0000-0000-000000000000",
     "InvalidSubscriptionId",
 ).check
+# ARM's letters and digits are .NET's Char.IsLetterOrDigit: Python's \w also takes other
+# numbers (such as '²') and combining marks, which ARM refuses.
+_LETTER_OR_DIGIT = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"})
+
+
+def _group_char(char: str) -> bool:
+    return char.isascii() or unicodedata.category(char) in _LETTER_OR_DIGIT
+
+
 check_resource_group = _Segment(
     "resource_group",
     re.compile(r"[-\w.()]{0,89}[-\w()]"),
     "1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
     "InvalidResourceGroupName",
+    _group_char,
 ).check
 check_vm_name = _Segment(
     "vm_name",

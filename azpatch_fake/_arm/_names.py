@@ -8,6 +8,7 @@ values of 256). The messages are synthetic: they say the rule, as ARM's do.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .._world._errors import ArmError
 
@@ -15,6 +16,8 @@ __all__ = ["check_group_name", "check_tags", "check_vm_name"]
 
 _VM_FORBIDDEN = re.compile(r"[\s~!@#$%^&*()=+\[\]{}\\|;:.'\",<>/?]")
 _GROUP = re.compile(r"[-\w._()]+")
+# .NET's Char.IsLetterOrDigit, which ARM applies: not Python's other numbers ('²') or marks.
+_GROUP_LETTERS = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd"})
 MAX_TAGS = 50
 
 
@@ -35,7 +38,12 @@ def check_vm_name(name: str) -> None:
 
 
 def check_group_name(name: str) -> None:
-    if not 1 <= len(name) <= 90 or name.endswith(".") or not _GROUP.fullmatch(name):
+    if (
+        not 1 <= len(name) <= 90
+        or name.endswith(".")
+        or not _GROUP.fullmatch(name)
+        or any(not c.isascii() and unicodedata.category(c) not in _GROUP_LETTERS for c in name)
+    ):
         raise ArmError(  # synthetic
             400,
             "InvalidResourceGroupName",

@@ -129,6 +129,15 @@ def test_relative_and_foreign_urls() -> None:
         _start(_response(202, headers={"Location": "http://management.azure.com/operations/2"}))
 
 
+def test_a_foreign_port_is_named_and_a_malformed_url_is_untrusted() -> None:
+    with pytest.raises(
+        UntrustedURLError, match=r"management\.azure\.com:444, not to https://manag"
+    ):
+        _start(_response(202, headers={"Location": "https://management.azure.com:444/op"}))
+    with pytest.raises(UntrustedURLError, match="not a URL"):
+        _start(_response(202, headers={"Azure-AsyncOperation": "/operations/\t2"}))
+
+
 def test_a_state_round_trips_through_attrs() -> None:
     state, _ = _start(_response(202, headers={"Location": RESULT}))
     assert LroState(**attrs.asdict(state)) == state

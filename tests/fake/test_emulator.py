@@ -325,6 +325,14 @@ def _deep(depth: int) -> bytes:
         ),
         (
             "PUT",
+            f"/subscriptions/{MINE}/resourceGroups/rg²",
+            b'{"location": "westeurope"}',
+            {},
+            400,
+            "InvalidResourceGroupName",
+        ),
+        (
+            "PUT",
             f"{VM_PATH}/tagged",
             json.dumps({**NEW_VM, "tags": {f"t{i}": "v" for i in range(40_000)}}).encode(),
             {},
@@ -344,6 +352,7 @@ def _deep(depth: int) -> bytes:
         "name-with-star",
         "name-too-long",
         "group-name-too-long",
+        "group-name-with-superscript-two",
         "forty-thousand-tags",
         "unsupported-method",
     ],
