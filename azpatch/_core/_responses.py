@@ -47,9 +47,11 @@ def json_body(response: httpx.Response, model: str) -> object:
     """The decoded body; ``model`` names what it was meant to be, for the error."""
     try:
         return json.loads(response.content)
+    except RecursionError:
+        reason = "the body is nested too deeply"
     except (UnicodeDecodeError, ValueError):
         reason = "the body is empty" if not response.content else "the body is not JSON"
-        raise errors.ResponseValidationError(model=model, path="$", reason=reason) from None
+    raise errors.ResponseValidationError(model=model, path="$", reason=reason)
 
 
 def parse(response: httpx.Response, cls: type[M]) -> M:

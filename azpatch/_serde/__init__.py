@@ -30,6 +30,10 @@ def from_wire(cls: type[M], data: object) -> M:
     """
     try:
         return _converter.structure(data, cls)
+    except RecursionError:
+        raise ResponseValidationError(
+            model=cls.__name__, path="$", reason="it is nested too deeply"
+        ) from None
     except WireValueError as exc:
         path = "$" + "".join(
             f"[{step}]" if isinstance(step, int) else f".{step}" for step in reversed(exc.path)

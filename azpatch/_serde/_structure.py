@@ -234,7 +234,7 @@ def _structure_datetime(value: object, _: object) -> datetime:
             raise _wrong_type("an ISO 8601 date-time string", value) from None
         try:
             return parse_datetime(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise WireValueError("expected an ISO 8601 date-time") from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
 
@@ -244,7 +244,7 @@ def _structure_duration(value: object, _: object) -> timedelta:
         raise _wrong_type("an ISO 8601 duration string", value)
     try:
         return parse_duration(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # P1000000000D is past timedelta's range
         raise WireValueError("expected an ISO 8601 duration such as PT4H") from None
 
 
