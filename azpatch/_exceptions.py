@@ -30,7 +30,7 @@ request, so no error carries a token.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .models import ApiError, WireModel
@@ -51,6 +51,7 @@ __all__ = [
     "PermissionDeniedError",
     "PollingTimeoutError",
     "PreconditionFailedError",
+    "RedirectError",
     "RequestTimeoutError",
     "ResponseValidationError",
     "ServerError",
@@ -112,6 +113,20 @@ class APIStatusError(AzpatchError):
         self.url = url
         self.retry_after = retry_after
         super().__init__(_describe(self.code, self.message, self.request_id, status_code))
+
+
+class RedirectError(APIStatusError):
+    """3xx: ARM answers these calls without redirects, so one is neither followed (the
+    token would go with it) nor read as a result; ``location`` says where it pointed."""
+
+    def __init__(self, *, location: str | None, **status: Any) -> None:
+        super().__init__(**status)
+        self.location = location
+        self.args = (
+            f"a {self.status_code} redirect to {location or 'nowhere'} was not followed"
+            f" and is not a result [status={self.status_code}"
+            f" request_id={self.request_id or '-'}]",
+        )
 
 
 class BadRequestError(APIStatusError):

@@ -68,16 +68,38 @@ def _error_body(response: httpx.Response) -> ApiError | None:
 
 def raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
-    if status < 400:
+    if status < 300:
         return
+    error, method = _error_body(response), response.request.method
+    url, retry_after = (
+        redact_url(response.request.url),
+        retry_after_seconds(response.headers, now=None),
+    )
+    if status < 400:
+        raise errors.RedirectError(
+            location=_redacted_location(response.headers.get("Location")),
+            status_code=status,
+            error=error,
+            headers=response.headers,
+            method=method,
+            url=url,
+            retry_after=retry_after,
+        )
     cls = _STATUS_ERRORS.get(status) or (
         errors.ServerError if status >= 500 else errors.APIStatusError
     )
     raise cls(
         status_code=status,
-        error=_error_body(response),
+        error=error,
         headers=response.headers,
-        method=response.request.method,
-        url=redact_url(response.request.url),
-        retry_after=retry_after_seconds(response.headers, now=None),
+        method=method,
+        url=url,
+        retry_after=retry_after,
     )
+
+
+def _redacted_location(location: str | None) -> str | None:
+    try:
+        return None if location is None else redact_url(httpx.URL(location))
+    except httpx.InvalidURL:
+        return "a malformed URL"

@@ -165,6 +165,29 @@ async def test_a_reset_read_is_retried(
     assert route.call_count == 2
 
 
+@pytest.mark.parametrize("status", [301, 302, 307])
+async def test_a_redirect_is_neither_followed_nor_a_result(
+    client: Any, respx_mock: respx.MockRouter, status: int
+) -> None:
+    elsewhere = respx_mock.get("https://elsewhere.example/vm1").mock(
+        return_value=httpx.Response(200, json={})
+    )
+    moved = httpx.Response(
+        status, json={}, headers={"Location": "https://elsewhere.example/vm1?sig=secret"}
+    )
+    route = respx_mock.get(INSTANCE_VIEW).mock(return_value=moved)
+    assess = respx_mock.post(f"{VM_URL}/assessPatches").mock(return_value=moved)
+    with pytest.raises(azpatch.RedirectError) as caught:
+        await maybe(client.virtual_machines.get_instance_view("rg", "vm1"))
+    with pytest.raises(azpatch.RedirectError):
+        await maybe(client.virtual_machines.assess_patches("rg", "vm1"))
+    assert (route.call_count, assess.call_count, elsewhere.call_count) == (1, 1, 0)
+    error = caught.value
+    assert error.status_code == status
+    assert error.location == "https://elsewhere.example/vm1?sig=REDACTED"
+    assert f"a {status} redirect to https://elsewhere.example/vm1" in str(error)
+
+
 async def test_a_reset_install_is_not_resent(client: Any, respx_mock: respx.MockRouter) -> None:
     route = respx_mock.post(f"{VM_URL}/installPatches").mock(
         side_effect=httpx.ReadError("connection reset")
