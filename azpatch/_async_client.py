@@ -12,6 +12,7 @@ import tenacity
 from ._client_setup import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, check_http_choice, new_session
 from ._clock import Clock
 from ._core._auth import ARM_SCOPE
+from ._core._body import DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import AccessTokenLike, AsyncTokenCredential, TokenCredential
@@ -53,8 +54,14 @@ class AsyncDriver:
                 session.store_token(await self._token())
             try:
                 with session.signed(request) as signed:
-                    response = await self._http.send(signed)
-                    await response.aread()
+                    streamed = await self._http.send(signed, stream=True)
+                    try:
+                        body = BodyReader(streamed, session.max_response_bytes)
+                        async for chunk in streamed.aiter_bytes():
+                            body.add(chunk)
+                    finally:
+                        await streamed.aclose()
+                    response = body.response()
             except httpx.HTTPError as error:
                 raise session.transport_error(error, request) from None
             if response.status_code != 401 or attempt:
@@ -128,6 +135,7 @@ class AsyncClient:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen, so sharing is safe)
         polling: PollingPolicy = PollingPolicy(),  # noqa: B008
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
@@ -141,6 +149,7 @@ class AsyncClient:
             retry=retry,
             polling=polling,
             timeout=timeout,
+            max_response_bytes=max_response_bytes,
             clock=clock,
         )
         self._owns_http = http_client is None

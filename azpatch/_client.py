@@ -11,6 +11,7 @@ import tenacity
 from ._client_setup import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, check_http_choice, new_session
 from ._clock import Clock
 from ._core._auth import ARM_SCOPE
+from ._core._body import DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import TokenCredential
@@ -43,8 +44,14 @@ class SyncDriver:
                 session.store_token(self._credential.get_token(ARM_SCOPE))
             try:
                 with session.signed(request) as signed:
-                    response = self._http.send(signed)
-                    response.read()
+                    streamed = self._http.send(signed, stream=True)
+                    try:
+                        body = BodyReader(streamed, session.max_response_bytes)
+                        for chunk in streamed.iter_bytes():
+                            body.add(chunk)
+                    finally:
+                        streamed.close()
+                    response = body.response()
             except httpx.HTTPError as error:
                 raise session.transport_error(error, request) from None
             if response.status_code != 401 or attempt:
@@ -115,6 +122,7 @@ class Client:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen, so sharing is safe)
         polling: PollingPolicy = PollingPolicy(),  # noqa: B008
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Clock | None = None,
@@ -128,6 +136,7 @@ class Client:
             retry=retry,
             polling=polling,
             timeout=timeout,
+            max_response_bytes=max_response_bytes,
             clock=clock,
         )
         self._owns_http = http_client is None

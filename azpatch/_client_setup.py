@@ -52,6 +52,7 @@ def new_session(
     retry: RetryPolicy,
     polling: PollingPolicy,
     timeout: float | httpx.Timeout,
+    max_response_bytes: int,
     clock: Clock | None,
 ) -> Session:
     if not callable(getattr(credential, "get_token", None)):
@@ -70,4 +71,15 @@ def new_session(
         polling=polling,
         clock=DEFAULT_CLOCK if clock is None else clock,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+        max_response_bytes=_positive(max_response_bytes, "max_response_bytes"),
     )
+
+
+def _positive(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(
+            f"{name} is a number of bytes, at least 1, not {value!r}",
+            code="InvalidArgument",
+            target=name,
+        )
+    return value

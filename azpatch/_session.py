@@ -48,8 +48,10 @@ class Session:
         polling: PollingPolicy,
         clock: Clock,
         timeout: httpx.Timeout,
+        max_response_bytes: int,
     ) -> None:
         self.ctx = ctx
+        self.max_response_bytes = max_response_bytes
         self.retry = retry
         self.polling = polling
         self.clock = clock
