@@ -57,8 +57,11 @@ class AsyncDriver:
                     streamed = await self._http.send(signed, stream=True)
                     try:
                         body = BodyReader(streamed, session.max_response_bytes)
-                        async for chunk in streamed.aiter_bytes():
-                            body.add(chunk)
+                        if body.whole:
+                            await streamed.aread()
+                        else:
+                            async for chunk in streamed.aiter_bytes():
+                                body.add(chunk)
                     finally:
                         await streamed.aclose()
                     response = body.response()

@@ -47,8 +47,11 @@ class SyncDriver:
                     streamed = self._http.send(signed, stream=True)
                     try:
                         body = BodyReader(streamed, session.max_response_bytes)
-                        for chunk in streamed.iter_bytes():
-                            body.add(chunk)
+                        if body.whole:
+                            streamed.read()
+                        else:
+                            for chunk in streamed.iter_bytes():
+                                body.add(chunk)
                     finally:
                         streamed.close()
                     response = body.response()

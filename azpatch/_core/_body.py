@@ -27,6 +27,9 @@ class BodyReader:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise self._too_large(f"it declares {int(declared):,} bytes")
+        # The common case: a plain body of a length within the limit, which HTTP/1.1 keeps
+        # to; httpx reads it whole, and nothing needs counting.
+        self.whole = declared.isdigit() and "Content-Encoding" not in response.headers
 
     def add(self, chunk: bytes) -> None:
         self._size += len(chunk)
@@ -37,6 +40,8 @@ class BodyReader:
     def response(self) -> httpx.Response:
         """The response with its body read (and decoded: its encoding headers go)."""
         answer = self._response
+        if self.whole:
+            return answer
         headers = [(k, v) for k, v in answer.headers.multi_items() if k.lower() not in _STALE]
         return httpx.Response(
             answer.status_code,
