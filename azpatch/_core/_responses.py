@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
@@ -70,31 +72,21 @@ def raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
     if status < 300:
         return
-    error, method = _error_body(response), response.request.method
-    url, retry_after = (
-        redact_url(response.request.url),
-        retry_after_seconds(response.headers, now=None),
-    )
+    make: Callable[..., errors.APIStatusError]
     if status < 400:
-        raise errors.RedirectError(
-            location=_redacted_location(response.headers.get("Location")),
-            status_code=status,
-            error=error,
-            headers=response.headers,
-            method=method,
-            url=url,
-            retry_after=retry_after,
+        location = _redacted_location(response.headers.get("Location"))
+        make = functools.partial(errors.RedirectError, location=location)
+    else:
+        make = _STATUS_ERRORS.get(status) or (
+            errors.ServerError if status >= 500 else errors.APIStatusError
         )
-    cls = _STATUS_ERRORS.get(status) or (
-        errors.ServerError if status >= 500 else errors.APIStatusError
-    )
-    raise cls(
+    raise make(
         status_code=status,
-        error=error,
+        error=_error_body(response),
         headers=response.headers,
-        method=method,
-        url=url,
-        retry_after=retry_after,
+        method=response.request.method,
+        url=redact_url(response.request.url),
+        retry_after=retry_after_seconds(response.headers, now=None),
     )
 
 
