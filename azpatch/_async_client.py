@@ -6,6 +6,7 @@ import inspect
 from types import TracebackType
 from typing import TypeVar
 
+import anyio
 import httpx
 import tenacity
 
@@ -22,7 +23,7 @@ from ._fleet._runner import AsyncFleet
 from ._policies import PollingPolicy, RetryPolicy
 from ._resources._registration import AsyncFeatures, AsyncProviders
 from ._resources._virtual_machines import AsyncVirtualMachines
-from ._session import Session
+from ._session import Deadline, Session
 
 __all__ = ["AsyncClient", "AsyncDriver"]
 
@@ -46,37 +47,47 @@ class AsyncDriver:
         token = self._credential.get_token(ARM_SCOPE)
         return await token if inspect.isawaitable(token) else token
 
-    async def send_once(self, request: httpx.Request) -> httpx.Response:
-        """One attempt, signed (a 401 is answered once with a fresh token); no retries."""
+    async def send_once(
+        self, request: httpx.Request, deadline: Deadline | None = None
+    ) -> httpx.Response:
+        """One attempt, signed (a 401 is answered once with a fresh token); no retries.
+
+        It is cancelled at ``deadline`` (by default the retry policy's, from now).
+        """
         session = self.session
+        deadline = deadline or session.deadline()
         for attempt in range(2):  # a 401 is answered once with a fresh token
             if session.needs_token():
                 session.store_token(await self._token())
+            left = session.seconds_left(deadline, request)
             try:
-                with session.signed(request) as signed:
-                    streamed = await self._http.send(signed, stream=True)
-                    try:
-                        body = BodyReader(streamed, session.max_response_bytes)
-                        if body.whole:
-                            await streamed.aread()
-                        else:
-                            async for chunk in streamed.aiter_bytes():
-                                body.add(chunk)
-                    finally:
-                        await streamed.aclose()
-                    response = body.response()
-            except httpx.HTTPError as error:
-                raise session.transport_error(error, request) from None
+                with session.signed(request, within=left) as signed, anyio.fail_after(left):
+                    response = await self._receive(signed)
+            except (httpx.HTTPError, TimeoutError) as error:
+                raise session.transport_error(error, request, deadline=deadline) from None
             if response.status_code != 401 or attempt:
                 return session.received(request, response)
             session.forget_token()
         raise AssertionError("unreachable")
 
-    async def send(self, effect: Send) -> httpx.Response:
-        session, request = self.session, effect.request
-        started = session.clock.monotonic()
+    async def _receive(self, request: httpx.Request) -> httpx.Response:
+        streamed = await self._http.send(request, stream=True)
         try:
-            first: httpx.Response | TransportError = await self.send_once(request)
+            body = BodyReader(streamed, self.session.max_response_bytes)
+            if body.whole:
+                await streamed.aread()
+            else:
+                async for chunk in streamed.aiter_bytes():
+                    body.add(chunk)
+        finally:
+            await streamed.aclose()
+        return body.response()
+
+    async def send(self, effect: Send, deadline: Deadline) -> httpx.Response:
+        """``effect``'s request, retried as the policy allows until ``deadline``."""
+        session, request = self.session, effect.request
+        try:
+            first: httpx.Response | TransportError = await self.send_once(request, deadline)
         except TransportError as error:
             first = error
         if not session.worth_retrying(first, idempotent=effect.idempotent):
@@ -84,15 +95,21 @@ class AsyncDriver:
         replay = [first]
 
         async def attempt() -> httpx.Response:
-            return session.settle(replay.pop()) if replay else await self.send_once(request)
+            if replay:
+                return session.settle(replay.pop())
+            return await self.send_once(request, deadline)
 
-        options = session.retrying_options(request, idempotent=effect.idempotent, started=started)
+        options = session.retrying_options(request, idempotent=effect.idempotent, deadline=deadline)
         retrying = tenacity.AsyncRetrying(sleep=session.clock.asleep, **options)
         response: httpx.Response = await retrying(attempt)
         return response
 
     async def drive(
-        self, stepper: Stepper[T], *, timeout: float | None = None, block: bool = True
+        self,
+        stepper: Stepper[T],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109  (the poller's wait, kept per request)
+        block: bool = True,
     ) -> bool:
         """Run ``stepper`` until it finishes (True) or ``timeout`` seconds pass (False)."""
         clock = self.session.clock
@@ -108,11 +125,18 @@ class AsyncDriver:
                 await clock.asleep(action.seconds)
                 continue
             effect = action.effect
-            if isinstance(effect, Send):
-                reply: httpx.Response | float = await self.send(effect)
-            else:
-                reply = float(clock.monotonic())
-            stepper.reply(reply, now=clock.monotonic())
+            if not isinstance(effect, Send):
+                stepper.reply(float(clock.monotonic()), now=clock.monotonic())
+                continue
+            deadline = self.session.deadline(effect, until=until)
+            reply = None
+            try:
+                reply = await self.send(effect, deadline)
+            except TransportError:
+                if deadline.late_for is None:
+                    raise
+            if not self.session.answer(stepper, deadline, reply):
+                return False
 
     async def run(self, flow: Flow[T]) -> T:
         stepper = Stepper(flow)

@@ -15,13 +15,14 @@ from ._core._body import DEFAULT_MAX_RESPONSE_BYTES, BodyReader
 from ._core._flow import Flow, Send
 from ._core._stepper import Finished, Stepper, TimedOut, Wait
 from ._credentials import TokenCredential
+from ._deadline_transport import DeadlineTransport, within
 from ._exceptions import TransportError
 from ._fleet._budgets import RateLimits
 from ._fleet._runner import Fleet
 from ._policies import PollingPolicy, RetryPolicy
 from ._resources._registration import Features, Providers
 from ._resources._virtual_machines import VirtualMachines
-from ._session import Session
+from ._session import Deadline, Session
 
 __all__ = ["Client", "SyncDriver"]
 
@@ -36,37 +37,45 @@ class SyncDriver:
         self._credential = credential
         self._http = http
 
-    def send_once(self, request: httpx.Request) -> httpx.Response:
-        """One attempt, signed (a 401 is answered once with a fresh token); no retries."""
+    def send_once(self, request: httpx.Request, deadline: Deadline | None = None) -> httpx.Response:
+        """One attempt, signed (a 401 is answered once with a fresh token); no retries.
+
+        It ends by ``deadline`` (by default the retry policy's, from now) at the latest.
+        """
         session = self.session
+        deadline = deadline or session.deadline()
         for attempt in range(2):  # a 401 is answered once with a fresh token
             if session.needs_token():
                 session.store_token(self._credential.get_token(ARM_SCOPE))
+            left = session.seconds_left(deadline, request)
             try:
-                with session.signed(request) as signed:
-                    streamed = self._http.send(signed, stream=True)
-                    try:
-                        body = BodyReader(streamed, session.max_response_bytes)
-                        if body.whole:
-                            streamed.read()
-                        else:
-                            for chunk in streamed.iter_bytes():
-                                body.add(chunk)
-                    finally:
-                        streamed.close()
-                    response = body.response()
+                with session.signed(request, within=left) as signed, within(left):
+                    response = self._receive(signed)
             except httpx.HTTPError as error:
-                raise session.transport_error(error, request) from None
+                raise session.transport_error(error, request, deadline=deadline) from None
             if response.status_code != 401 or attempt:
                 return session.received(request, response)
             session.forget_token()
         raise AssertionError("unreachable")
 
-    def send(self, effect: Send) -> httpx.Response:
-        session, request = self.session, effect.request
-        started = session.clock.monotonic()
+    def _receive(self, request: httpx.Request) -> httpx.Response:
+        streamed = self._http.send(request, stream=True)
         try:
-            first: httpx.Response | TransportError = self.send_once(request)
+            body = BodyReader(streamed, self.session.max_response_bytes)
+            if body.whole:
+                streamed.read()
+            else:
+                for chunk in streamed.iter_bytes():
+                    body.add(chunk)
+        finally:
+            streamed.close()
+        return body.response()
+
+    def send(self, effect: Send, deadline: Deadline) -> httpx.Response:
+        """``effect``'s request, retried as the policy allows until ``deadline``."""
+        session, request = self.session, effect.request
+        try:
+            first: httpx.Response | TransportError = self.send_once(request, deadline)
         except TransportError as error:
             first = error
         if not session.worth_retrying(first, idempotent=effect.idempotent):
@@ -74,9 +83,9 @@ class SyncDriver:
         replay = [first]
 
         def attempt() -> httpx.Response:
-            return session.settle(replay.pop()) if replay else self.send_once(request)
+            return session.settle(replay.pop()) if replay else self.send_once(request, deadline)
 
-        options = session.retrying_options(request, idempotent=effect.idempotent, started=started)
+        options = session.retrying_options(request, idempotent=effect.idempotent, deadline=deadline)
         response: httpx.Response = tenacity.Retrying(sleep=session.clock.sleep, **options)(attempt)
         return response
 
@@ -97,8 +106,18 @@ class SyncDriver:
                 clock.sleep(action.seconds)
                 continue
             effect = action.effect
-            reply = self.send(effect) if isinstance(effect, Send) else float(clock.monotonic())
-            stepper.reply(reply, now=clock.monotonic())
+            if not isinstance(effect, Send):
+                stepper.reply(float(clock.monotonic()), now=clock.monotonic())
+                continue
+            deadline = self.session.deadline(effect, until=until)
+            reply = None
+            try:
+                reply = self.send(effect, deadline)
+            except TransportError:
+                if deadline.late_for is None:
+                    raise
+            if not self.session.answer(stepper, deadline, reply):
+                return False
 
     def run(self, flow: Flow[T]) -> T:
         stepper = Stepper(flow)
@@ -146,7 +165,7 @@ class Client:
         http = (
             http_client
             if http_client is not None
-            else httpx.Client(timeout=session.timeout, transport=transport)
+            else httpx.Client(timeout=session.timeout, transport=transport or DeadlineTransport())
         )
         self._driver = SyncDriver(session, credential, http)
         self._http = http

@@ -43,18 +43,36 @@ class RetryPolicy:
     )
 
 
+def _fraction(_: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not isinstance(value, int | float) or not 0 <= value < 1:
+        raise ValueError(f"{attribute.name} must be a number from 0 up to 1, not {value!r}")
+
+
+def _factor(_: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if not isinstance(value, int | float) or not 1 <= value <= 10:
+        raise ValueError(f"{attribute.name} must be a number from 1 to 10, not {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class PollingPolicy:
-    """Polling of long-running operations and registrations.
+    """How often long-running operations, registrations and patch-mode readiness are polled.
 
     Between polls azpatch waits what ARM's ``Retry-After`` says, clamped to
-    ``min_interval`` and ``max_interval``, else ``interval`` seconds. A poller
-    gives up after ``deadline`` seconds or ``max_polls`` polls with
-    ``PollingTimeoutError``, whose continuation token resumes it.
+    ``min_interval`` and ``max_interval``. Without one, the first wait is
+    ``interval`` seconds and each next one ``backoff`` times longer, up to
+    ``max_interval``, shortened by up to ``jitter`` of itself so that waits on
+    different resources spread out (by default 30 s, then 1, 2, 4 and 8
+    minutes, then every 15 minutes: about 70 polls in 16 hours). A waiter makes
+    its last poll just before its deadline and never sleeps past it; a poll in
+    flight at the deadline is cut. A poller gives up after ``deadline`` seconds
+    or ``max_polls`` polls with ``PollingTimeoutError``, whose continuation
+    token resumes it.
     """
 
     interval: float = attrs.field(default=30.0, validator=_positive)
+    backoff: float = attrs.field(default=2.0, validator=_factor)
+    jitter: float = attrs.field(default=0.1, validator=_fraction)
     min_interval: float = attrs.field(default=1.0, validator=_not_negative)
-    max_interval: float = attrs.field(default=300.0, validator=_positive)
+    max_interval: float = attrs.field(default=900.0, validator=_positive)
     deadline: float = attrs.field(default=6 * 3600.0, validator=_positive)
     max_polls: int = attrs.field(default=5000, validator=[v.instance_of(int), v.ge(1)])

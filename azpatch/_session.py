@@ -13,12 +13,14 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
+import attrs
 import httpx
 import tenacity
 
 from ._clock import Clock
 from ._core._auth import needs_refresh
 from ._core._context import RequestContext
+from ._core._flow import DeadlinePassed, Send
 from ._core._responses import redact_url
 from ._core._retry import (
     backoff_seconds,
@@ -32,9 +34,34 @@ from ._credentials import AccessTokenLike
 from ._exceptions import RequestTimeoutError, TransportError
 from ._policies import PollingPolicy, RetryPolicy
 
-__all__ = ["Session", "logger"]
+__all__ = ["Deadline", "Session", "logger"]
 
 logger = logging.getLogger("azpatch")
+# A timeout this close to a deadline is the deadline's: a clock reads a little early at times.
+_CLOCK_SLACK = 0.05
+
+
+@attrs.define
+class Deadline:
+    """When a request and its retries must end (the clock's monotonic seconds), who said so
+    (``retry``: the retry policy; ``flow``: a waiter's or poller's own; ``caller``:
+    ``result(timeout=)``), and whether the request ended because of it."""
+
+    at: float
+    set_by: str
+    retry_deadline: float
+    reached: bool = False
+
+    @property
+    def late_for(self) -> str | None:
+        """Whose wait the request ran out of (``flow`` or ``caller``); None for the retry
+        policy's, whose end is the request's own error."""
+        return self.set_by if self.reached and self.set_by != "retry" else None
+
+    def describe(self) -> str:
+        if self.set_by == "retry":
+            return f"within the retry policy's deadline of {self.retry_deadline:g}s"
+        return "before the wait's deadline"
 
 
 class Session:
@@ -72,13 +99,19 @@ class Session:
         self._token = None
 
     @contextmanager
-    def signed(self, request: httpx.Request) -> Iterator[httpx.Request]:
-        """``request`` carrying the token while it is sent, and never after."""
+    def signed(self, request: httpx.Request, *, within: float) -> Iterator[httpx.Request]:
+        """``request`` carrying the token while it is sent, and never after.
+
+        httpx's timeouts are cut to ``within``, the seconds left to the attempt's deadline.
+        """
         check_same_host(request.url, self.ctx.base_url, source="a request")
         if self._token is None:
             raise AssertionError("a driver fetches the token before signing")
         request.headers["Authorization"] = f"Bearer {self._token.token}"
-        request.extensions["timeout"] = self._timeout
+        request.extensions["timeout"] = {
+            phase: within if limit is None else min(limit, within)
+            for phase, limit in self._timeout.items()
+        }
         try:
             yield request
         finally:
@@ -87,7 +120,15 @@ class Session:
     # -- responses and failures ------------------------------------------------------------
 
     def received(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        """Log the exchange."""
+        """Log the exchange; refuse a response that echoes another request's id."""
+        echoed = response.headers.get("x-ms-client-request-id")
+        if echoed is not None and echoed != request.headers["x-ms-client-request-id"]:
+            raise self._refused(
+                request,
+                f"the response answers another request (x-ms-client-request-id {echoed!r},"
+                f" sent {request.headers['x-ms-client-request-id']!r}): its connection is"
+                " out of step",
+            )
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "%s %s -> %d (x-ms-request-id %s)",
@@ -103,17 +144,76 @@ class Session:
         if logger.isEnabledFor(logging.INFO):
             logger.info("polling again in %.1fs: %s", seconds, stepper.describe())
 
-    def transport_error(self, error: httpx.HTTPError, request: httpx.Request) -> TransportError:
-        cls = RequestTimeoutError if isinstance(error, httpx.TimeoutException) else TransportError
-        converted = cls(
-            f"{type(error).__name__}: the request got no usable response",
-            method=request.method,
-            url=redact_url(request.url),
-            may_have_reached_server=not isinstance(error, httpx.TransportError)
+    def transport_error(
+        self, error: httpx.HTTPError | TimeoutError, request: httpx.Request, *, deadline: Deadline
+    ) -> TransportError:
+        timed_out = isinstance(error, httpx.TimeoutException | TimeoutError)
+        if timed_out and self.clock.monotonic() >= deadline.at - _CLOCK_SLACK:
+            deadline.reached = True
+            message = f"no complete response {deadline.describe()}"
+        else:
+            message = f"{type(error).__name__}: the request got no usable response"
+        return self._refused(
+            request,
+            message,
+            cls=RequestTimeoutError if timed_out else TransportError,
+            may_have_arrived=not isinstance(error, httpx.TransportError)
             or may_have_reached_server(error),
         )
-        logger.warning("%s %s failed: %s", request.method, redact_url(request.url), converted)
-        return converted
+
+    def _refused(
+        self,
+        request: httpx.Request,
+        message: str,
+        *,
+        cls: type[TransportError] = TransportError,
+        may_have_arrived: bool = True,
+    ) -> TransportError:
+        error = cls(
+            message,
+            method=request.method,
+            url=redact_url(request.url),
+            may_have_reached_server=may_have_arrived,
+        )
+        logger.warning("%s %s failed: %s", request.method, redact_url(request.url), error)
+        return error
+
+    # -- deadlines -------------------------------------------------------------------------
+
+    def deadline(self, effect: Send | None = None, *, until: float | None = None) -> Deadline:
+        """When a request must be answered, retries included: the earliest of the retry
+        policy's deadline, the flow's own (``effect.deadline``) and the caller's (``until``)."""
+        at = self.clock.monotonic() + self.retry.deadline
+        choices = [(at, "retry")]
+        if effect is not None and effect.deadline is not None:
+            choices.append((effect.deadline, "flow"))
+        if until is not None:
+            choices.append((until, "caller"))
+        at, set_by = min(choices)
+        return Deadline(at, set_by, self.retry.deadline)
+
+    def answer(
+        self, stepper: Stepper[Any], deadline: Deadline, reply: httpx.Response | None
+    ) -> bool:
+        """Give a flow the answer to its ``Send``: the response, or ``DeadlinePassed`` when its
+        own deadline came first. False (and nothing given) when the caller's wait is over."""
+        late, now = deadline.late_for, self.clock.monotonic()
+        if late == "caller":
+            return False
+        if late == "flow" or reply is None:
+            stepper.fail(DeadlinePassed(), now=now)
+        else:
+            stepper.reply(reply, now=now)
+        return True
+
+    def seconds_left(self, deadline: Deadline, request: httpx.Request) -> float:
+        """Seconds left to ``deadline``; when none are, the request is not sent."""
+        left = deadline.at - self.clock.monotonic()
+        if left <= 0:
+            deadline.reached = True
+            message = f"not sent: no time was left {deadline.describe()}"
+            raise self._refused(request, message, cls=RequestTimeoutError, may_have_arrived=False)
+        return left
 
     # -- retries ---------------------------------------------------------------------------
 
@@ -137,7 +237,7 @@ class Session:
         return outcome
 
     def retrying_options(
-        self, request: httpx.Request, *, idempotent: bool, started: float
+        self, request: httpx.Request, *, idempotent: bool, deadline: Deadline
     ) -> dict[str, Any]:
         """tenacity options for the retries of one request; drivers add only their ``sleep``.
 
@@ -161,8 +261,9 @@ class Session:
             return backoff_seconds(state.attempt_number, policy, random_fraction=random.random())
 
         def stop(state: tenacity.RetryCallState) -> bool:
-            spent = self.clock.monotonic() - started + state.upcoming_sleep
-            return state.attempt_number >= policy.max_attempts or spent > policy.deadline
+            if self.clock.monotonic() + state.upcoming_sleep >= deadline.at:
+                deadline.reached = True
+            return state.attempt_number >= policy.max_attempts or deadline.reached
 
         def log_retry(state: tenacity.RetryCallState) -> None:
             outcome = state.outcome

@@ -20,6 +20,7 @@ from typing import Any
 
 from async_throughput import bench_async_throughput
 from client_cpu import bench_client_cpu
+from deadlines import bench_deadlines
 from fake_speed import bench_served_operations, bench_typical_test
 from fleet_pacing import bench_fleet_pacing
 from orchestration_speed import bench_demo, bench_orchestration
@@ -126,6 +127,7 @@ def main() -> None:
     bench_served_operations()
     bench_server_load()
     bench_async_throughput()
+    bench_deadlines()
     bench_fleet_pacing()
     bench_orchestration()
     bench_demo()

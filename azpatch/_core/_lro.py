@@ -22,6 +22,7 @@ from .._exceptions import OperationFailedError
 from .._policies import PollingPolicy
 from .._serde import from_wire
 from ..models import OperationStatusResult
+from ._pacing import poll_interval
 from ._responses import json_body, raise_for_status
 from ._retry import retry_after_seconds
 from ._security import trusted_url
@@ -64,11 +65,9 @@ def polling_url(state: LroState) -> str:
     return url
 
 
-def _delay(response: httpx.Response, policy: PollingPolicy) -> float:
+def _delay(response: httpx.Response, policy: PollingPolicy, polls: int) -> float:
     asked = retry_after_seconds(response.headers, now=None)
-    if asked is None:
-        return policy.interval
-    return min(max(asked, policy.min_interval), policy.max_interval)
+    return poll_interval(policy, polls, asked=asked, key=str(response.request.url))
 
 
 def _trusted(response: httpx.Response, header: str, base_url: httpx.URL) -> str | None:
@@ -109,7 +108,7 @@ def start(
     state = LroState(
         operation=operation,
         status="InProgress",
-        delay=_delay(response, policy),
+        delay=_delay(response, policy, 0),
         async_operation_url=async_operation_url,
         location_url=location_url,
         resource_url=resource_url if async_operation_url else None,
@@ -130,7 +129,8 @@ def advance(
 ) -> tuple[LroState, Final | None]:
     """Read one poll's response."""
     raise_for_status(response)
-    polled = attrs.evolve(state, polls=state.polls + 1, delay=_delay(response, policy))
+    polls = state.polls + 1
+    polled = attrs.evolve(state, polls=polls, delay=_delay(response, policy, polls))
     succeeded = state.status.casefold() == SUCCEEDED
     if state.async_operation_url and not succeeded:
         body = json_body(response, "OperationStatusResult")

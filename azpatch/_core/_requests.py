@@ -49,11 +49,7 @@ def _build(
     params: dict[str, str] | None = None,
     body: object = None,
 ) -> httpx.Request:
-    headers = {
-        "Accept": "application/json",
-        "User-Agent": ctx.user_agent,
-        "x-ms-client-request-id": ctx.new_request_id(),
-    }
+    headers = _headers(ctx)
     content = None
     if body is not None:
         headers["Content-Type"] = "application/json"
@@ -64,6 +60,17 @@ def _build(
     return httpx.Request(method, url, headers=headers, content=content)
 
 
+def _headers(ctx: RequestContext) -> dict[str, str]:
+    # ARM echoes the request id when asked to: a response carrying another request's id
+    # came out of step on its connection, and is refused (see ``_session``).
+    return {
+        "Accept": "application/json",
+        "User-Agent": ctx.user_agent,
+        "x-ms-client-request-id": ctx.new_request_id(),
+        "x-ms-return-client-request-id": "true",
+    }
+
+
 def subscriptions(ctx: RequestContext) -> httpx.Request:
     """Every subscription the credential can see: the tenant's listing, above any one."""
     return get_url(ctx, f"{ctx.root}/subscriptions?api-version={_SUBSCRIPTIONS}")
@@ -71,12 +78,7 @@ def subscriptions(ctx: RequestContext) -> httpx.Request:
 
 def get_url(ctx: RequestContext, url: str | httpx.URL) -> httpx.Request:
     """A GET of a URL ARM handed out (polling, next page); it keeps its own query."""
-    headers = {
-        "Accept": "application/json",
-        "User-Agent": ctx.user_agent,
-        "x-ms-client-request-id": ctx.new_request_id(),
-    }
-    return httpx.Request("GET", url, headers=headers)
+    return httpx.Request("GET", url, headers=_headers(ctx))
 
 
 def _vm_path(resource_group: str, vm_name: str) -> str:

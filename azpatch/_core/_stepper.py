@@ -70,10 +70,10 @@ class Stepper(Generic[T]):
             raise AssertionError("the flow has not finished")
         return self._result  # type: ignore[return-value]
 
-    def _advance(self, reply: Reply, *, now: float) -> None:
+    def _advance(self, reply: Reply, *, now: float, thrown: BaseException | None = None) -> None:
         self._started = True
         try:
-            effect = self._flow.send(reply)
+            effect = self._flow.send(reply) if thrown is None else self._flow.throw(thrown)
             while isinstance(effect, Checkpoint):
                 self.checkpoint = effect.state
                 effect = self._flow.send(None)
@@ -111,6 +111,10 @@ class Stepper(Generic[T]):
     def reply(self, reply: Reply, *, now: float) -> None:
         """Answer the pending ``Send`` or ``Now``."""
         self._advance(reply, now=now)
+
+    def fail(self, error: BaseException, *, now: float) -> None:
+        """Answer the pending ``Send`` by raising ``error`` where the flow waits for it."""
+        self._advance(None, now=now, thrown=error)
 
     def describe(self) -> str:
         operation = self.checkpoint.operation if self.checkpoint else "operation"

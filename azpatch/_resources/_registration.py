@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .._core import _flows as flows
 from .._core import _requests as requests
+from .._core import _waiters as waiters
 from .._pagination import AsyncPager, Pager
 from .._registration_results import GuestPatchingPreview, ProgressCallback
 from ..models import FeatureOperationsListResult, FeatureResult, Provider
@@ -58,9 +59,9 @@ class Features:
         on_progress: ProgressCallback | None = None,
     ) -> FeatureResult:
         """Poll until the feature is Registered; registration can take 15 minutes."""
-        flow = flows.wait_until_registered(
+        flow = waiters.wait_until_registered(
             self._driver.session.polling,
-            flows.feature_registration(self._ctx, namespace, feature_name),
+            waiters.feature_registration(self._ctx, namespace, feature_name),
             timeout=timeout,
             on_progress=on_progress,
         )
@@ -70,7 +71,7 @@ class Features:
         self, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> GuestPatchingPreview:
         """The whole preview opt-in: both features, then Microsoft.Compute re-registered."""
-        flow = flows.enable_guest_patching_preview(
+        flow = waiters.enable_guest_patching_preview(
             self._ctx, self._driver.session.polling, timeout=timeout, on_progress=on_progress
         )
         return self._driver.run(flow)
@@ -112,9 +113,9 @@ class AsyncFeatures:
         on_progress: ProgressCallback | None = None,
     ) -> FeatureResult:
         """Poll until the feature is Registered; registration can take 15 minutes."""
-        flow = flows.wait_until_registered(
+        flow = waiters.wait_until_registered(
             self._driver.session.polling,
-            flows.feature_registration(self._ctx, namespace, feature_name),
+            waiters.feature_registration(self._ctx, namespace, feature_name),
             timeout=timeout,
             on_progress=on_progress,
         )
@@ -124,7 +125,7 @@ class AsyncFeatures:
         self, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> GuestPatchingPreview:
         """The whole preview opt-in: both features, then Microsoft.Compute re-registered."""
-        flow = flows.enable_guest_patching_preview(
+        flow = waiters.enable_guest_patching_preview(
             self._ctx, self._driver.session.polling, timeout=timeout, on_progress=on_progress
         )
         return await self._driver.run(flow)
@@ -150,9 +151,9 @@ class Providers:
         self, namespace: str, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> Provider:
         """Poll until the provider is Registered, within ``timeout`` seconds."""
-        flow = flows.wait_until_registered(
+        flow = waiters.wait_until_registered(
             self._driver.session.polling,
-            flows.provider_registration(self._ctx, namespace),
+            waiters.provider_registration(self._ctx, namespace),
             timeout=timeout,
             on_progress=on_progress,
         )
@@ -180,9 +181,9 @@ class AsyncProviders:
         self, namespace: str, *, timeout: float, on_progress: ProgressCallback | None = None
     ) -> Provider:
         """Poll until the provider is Registered, within ``timeout`` seconds."""
-        flow = flows.wait_until_registered(
+        flow = waiters.wait_until_registered(
             self._driver.session.polling,
-            flows.provider_registration(self._ctx, namespace),
+            waiters.provider_registration(self._ctx, namespace),
             timeout=timeout,
             on_progress=on_progress,
         )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._core import _flows as flows
 from .._core import _requests as requests
+from .._core import _waiters as waiters
 from .._core._stepper import Stepper
 from .._pagination import AsyncPager, Pager
 from .._polling import AsyncLROPoller, LROPoller
@@ -155,7 +156,7 @@ class VirtualMachines:
         on_progress: PatchModeProgressCallback | None = None,
     ) -> VirtualMachineInstanceView:
         """Wait until the patch mode is Ready; enablement can take more than three hours."""
-        flow = flows.wait_for_patch_mode_ready(
+        flow = waiters.wait_for_patch_mode_ready(
             self._ctx,
             self._driver.session.polling,
             resource_group,
@@ -291,7 +292,7 @@ class AsyncVirtualMachines:
         on_progress: PatchModeProgressCallback | None = None,
     ) -> VirtualMachineInstanceView:
         """Wait until the patch mode is Ready; enablement can take more than three hours."""
-        flow = flows.wait_for_patch_mode_ready(
+        flow = waiters.wait_for_patch_mode_ready(
             self._ctx,
             self._driver.session.polling,
             resource_group,

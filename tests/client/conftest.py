@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import azpatch
-from azpatch import AccessToken, AsyncClient, Client, RetryPolicy
+from azpatch import AccessToken, AsyncClient, Client, PollingPolicy, RetryPolicy
 from tests.clock import ManualClock
 
 SUB = "00000000-0000-0000-0000-000000000001"
@@ -70,6 +70,7 @@ def make_client(
 
     def make(**kwargs: Any) -> Client | AsyncClient:
         kwargs.setdefault("retry", RetryPolicy(jitter=0.0))
+        kwargs.setdefault("polling", PollingPolicy(jitter=0.0))
         kwargs.setdefault("clock", clock)
         cls = AsyncClient if kind == "async" else Client
         return cls(SUB, kwargs.pop("credential", credential), **kwargs)

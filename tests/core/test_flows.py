@@ -10,6 +10,7 @@ import pytest
 from azpatch import PollingPolicy, PollingTimeoutError
 from azpatch import models as m
 from azpatch._core import _flows as flows
+from azpatch._core import _waiters as waiters
 from azpatch._core._context import RequestContext
 from azpatch._core._flow import NOW, Checkpoint, Effect, Send, Sleep
 
@@ -112,9 +113,9 @@ def test_the_poll_limit_raises_with_a_token() -> None:
 def test_registration_polls_until_registered() -> None:
     progress: list[str] = []
     trace, result = _run(
-        flows.wait_until_registered(
-            PollingPolicy(interval=20),
-            flows.feature_registration(CTX, "Microsoft.Compute", "F"),
+        waiters.wait_until_registered(
+            PollingPolicy(interval=20, jitter=0),
+            waiters.feature_registration(CTX, "Microsoft.Compute", "F"),
             timeout=100,
             on_progress=lambda p: progress.append(f"{p.state}@{p.elapsed:g}"),
         ),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -71,3 +73,39 @@ async def test_waiting_gives_up_at_the_timeout(client: Any, fake: FakeAzure) -> 
     await maybe(client.virtual_machines.set_patch_mode("rg", "lin1", "AutomaticByPlatform"))
     with pytest.raises(azpatch.PollingTimeoutError, match="still Pending"):
         await maybe(client.virtual_machines.wait_for_patch_mode_ready("rg", "lin1", timeout=600))
+
+
+async def test_R16_a_16_hour_enablement_costs_a_few_dozen_reads(
+    client: Any, fake: FakeAzure
+) -> None:
+    """Waiting backs off (30 s, doubling, up to 15 minutes): it used to read every 30 s."""
+    await maybe(client.virtual_machines.set_patch_mode("rg", "lin1", "AutomaticByPlatform"))
+    before = fake.handled["get_instance_view"]
+    seen: list[azpatch.PatchModeProgress] = []
+    await maybe(
+        client.virtual_machines.wait_for_patch_mode_ready(
+            "rg", "lin1", timeout=24 * 3600, on_progress=seen.append
+        )
+    )
+    reads = fake.handled["get_instance_view"] - before
+    assert seen[-1].elapsed >= 16 * 3600
+    assert len(seen) == reads  # every poll reported
+    hours = seen[-1].elapsed / 3600
+    assert reads <= hours * 4 / 0.9 + 6, hours  # one every 15 minutes (less jitter), after five
+    gaps = [later.elapsed - earlier.elapsed for earlier, later in itertools.pairwise(seen)]
+    assert max(gaps) <= 15 * 60
+    assert gaps[:3] == sorted(gaps[:3])  # growing
+
+
+@pytest.mark.parametrize("minutes", [3, 15, 60])
+def test_registration_waits_back_off(minutes: int) -> None:
+    world = FakeAzure(feature_registration_delay=timedelta(minutes=minutes))
+    with world.intercept():
+        own = azpatch.Client(world.subscription_id, world.credential)
+        seen: list[azpatch.RegistrationProgress] = []
+        own.features.enable_guest_patching_preview(timeout=2 * 3600, on_progress=seen.append)
+        own.close()
+    feature_reads = world.handled["get_feature"]
+    # two features read once before registering, then polled until Registered
+    assert feature_reads <= 2 + 2 * (minutes * 60 // (15 * 60) + 6)
+    assert len([p for p in seen if "Preview" in p.name]) == feature_reads - 2

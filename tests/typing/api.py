@@ -101,7 +101,7 @@ azpatch.Client(
     "00000000-0000-0000-0000-000000000001",
     azpatch.StaticTokenCredential("t"),
     retry=azpatch.RetryPolicy(max_attempts=3),
-    polling=azpatch.PollingPolicy(deadline=3600),
+    polling=azpatch.PollingPolicy(deadline=3600, backoff=1.5, jitter=0.2, max_interval=600.0),
     clock=azpatch.SystemClock(),
 )
 
