@@ -85,9 +85,7 @@ def tests(session: nox.Session) -> None:
     }
     # An empty selection is reported by pytest and the banner in conftest, not failed on.
     # Both cores: the real-socket tests wait in real time, the fleet tests compute.
-    session.run(
-        "pytest", "-n", "auto", *session.posargs, success_codes=[0, NO_TESTS_RAN], env=env
-    )
+    session.run("pytest", "-n", "auto", *session.posargs, success_codes=[0, NO_TESTS_RAN], env=env)
 
 
 @nox.session
