@@ -48,6 +48,8 @@ from ._fleet._targets import GroupTarget, SubscriptionTarget, TenantTarget, VmRe
 from ._policies import PollingPolicy, RetryPolicy
 from ._registration_results import (
     GuestPatchingPreview,
+    OperationProgress,
+    OperationProgressCallback,
     PatchModeProgress,
     PatchModeProgressCallback,
     ProgressCallback,
@@ -110,6 +112,8 @@ __all__ = [
     "NotFoundError",
     "OperationError",
     "OperationFailedError",
+    "OperationProgress",
+    "OperationProgressCallback",
     "OutcomeStatus",
     "Pager",
     "PatchCompliance",

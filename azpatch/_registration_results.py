@@ -11,6 +11,8 @@ from .models import FeatureResult, Provider
 
 __all__ = [
     "GuestPatchingPreview",
+    "OperationProgress",
+    "OperationProgressCallback",
     "PatchModeProgress",
     "PatchModeProgressCallback",
     "ProgressCallback",
@@ -42,6 +44,22 @@ class PatchModeProgress:
 
 
 PatchModeProgressCallback: TypeAlias = Callable[[PatchModeProgress], None]
+
+
+@attrs.frozen(kw_only=True)
+class OperationProgress:
+    """One poll of a long-running operation (``assess_patches``, ``install_patches``) on
+    ``vm`` (``group/name``): its status as ARM wrote it, and whether it has ended."""
+
+    vm: str
+    operation: str
+    status: str
+    polls: int
+    elapsed: float
+    done: bool
+
+
+OperationProgressCallback: TypeAlias = Callable[[OperationProgress], None]
 
 
 @attrs.frozen(kw_only=True)

@@ -8,12 +8,14 @@ Request building and response reading are delegated to ``_requests``,
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 import httpx
 
 from .._exceptions import PollingTimeoutError, ResponseValidationError
 from .._policies import PollingPolicy
+from .._registration_results import OperationProgress, OperationProgressCallback
 from .._rules._patch_plan import PatchModeChange, checked_plan, settings_in_place
 from .._serde import from_wire
 from ..models import (
@@ -102,6 +104,7 @@ def _operation(
     *,
     idempotent: bool,
     continuation_token: str | None,
+    on_progress: Callable[[_lro.LroState, float, bool], None] | None = None,
 ) -> Flow[M]:
     if continuation_token is None:
         response = yield from send(initial, idempotent=idempotent)
@@ -129,8 +132,32 @@ def _operation(
         except DeadlinePassed:
             raise _out_of_polls(name, state, policy) from None
         state, final = _lro.advance(state, response, policy=policy)
+        if on_progress is not None:
+            on_progress(state, (yield from now()) - started, final is not None)
     yield Checkpoint(state)
     return from_wire(cls, final.body)
+
+
+def _reporter(
+    operation: str, resource_group: str, vm_name: str, on_progress: OperationProgressCallback | None
+) -> Callable[[_lro.LroState, float, bool], None] | None:
+    if on_progress is None:
+        return None
+    vm = f"{resource_group}/{vm_name}"
+
+    def report(state: _lro.LroState, elapsed: float, done: bool) -> None:
+        on_progress(
+            OperationProgress(
+                vm=vm,
+                operation=operation,
+                status=state.status,
+                polls=state.polls,
+                elapsed=elapsed,
+                done=done,
+            )
+        )
+
+    return report
 
 
 def assess_patches(
@@ -140,6 +167,7 @@ def assess_patches(
     vm_name: str,
     *,
     continuation_token: str | None = None,
+    on_progress: OperationProgressCallback | None = None,
 ) -> Flow[VirtualMachineAssessPatchesResult]:
     # Assessing twice is harmless, so the POST may be re-sent after a transport error.
     request = requests.assess_patches(ctx, resource_group, vm_name)
@@ -151,6 +179,7 @@ def assess_patches(
         VirtualMachineAssessPatchesResult,
         idempotent=True,
         continuation_token=continuation_token,
+        on_progress=_reporter("assess_patches", resource_group, vm_name, on_progress),
     )
 
 
@@ -162,6 +191,7 @@ def install_patches(
     parameters: VirtualMachineInstallPatchesParameters,
     *,
     continuation_token: str | None = None,
+    on_progress: OperationProgressCallback | None = None,
 ) -> Flow[VirtualMachineInstallPatchesResult]:
     request = requests.install_patches(ctx, resource_group, vm_name, parameters)
     return _operation(
@@ -172,6 +202,7 @@ def install_patches(
         VirtualMachineInstallPatchesResult,
         idempotent=False,
         continuation_token=continuation_token,
+        on_progress=_reporter("install_patches", resource_group, vm_name, on_progress),
     )
 
 

@@ -14,7 +14,7 @@ from .._core import _waiters as waiters
 from .._core._stepper import Stepper
 from .._pagination import AsyncPager, Pager
 from .._polling import AsyncLROPoller, LROPoller
-from .._registration_results import PatchModeProgressCallback
+from .._registration_results import OperationProgressCallback, PatchModeProgressCallback
 from .._rules._patch_plan import PatchModeChange, PatchRulesProfile
 from ..models import (
     VirtualMachine,
@@ -63,7 +63,12 @@ class VirtualMachines:
         )
 
     def begin_assess_patches(
-        self, resource_group: str, vm_name: str, *, continuation_token: str | None = None
+        self,
+        resource_group: str,
+        vm_name: str,
+        *,
+        continuation_token: str | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> LROPoller[VirtualMachineAssessPatchesResult]:
         """Start an on-demand assessment (it never installs), or resume waiting for one."""
         flow = flows.assess_patches(
@@ -72,14 +77,21 @@ class VirtualMachines:
             resource_group,
             vm_name,
             continuation_token=continuation_token,
+            on_progress=on_progress,
         )
         return LROPoller(self._driver, Stepper(flow))
 
     def assess_patches(
-        self, resource_group: str, vm_name: str, *, timeout: float | None = None
+        self,
+        resource_group: str,
+        vm_name: str,
+        *,
+        timeout: float | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> VirtualMachineAssessPatchesResult:
         """Assess and wait; check the result's own ``status``, it can be Failed."""
-        return self.begin_assess_patches(resource_group, vm_name).result(timeout)
+        poller = self.begin_assess_patches(resource_group, vm_name, on_progress=on_progress)
+        return poller.result(timeout)
 
     def begin_install_patches(
         self,
@@ -88,6 +100,7 @@ class VirtualMachines:
         parameters: VirtualMachineInstallPatchesParameters,
         *,
         continuation_token: str | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> LROPoller[VirtualMachineInstallPatchesResult]:
         """Start installing patches, or resume waiting (``parameters`` are then not sent)."""
         flow = flows.install_patches(
@@ -97,6 +110,7 @@ class VirtualMachines:
             vm_name,
             parameters,
             continuation_token=continuation_token,
+            on_progress=on_progress,
         )
         return LROPoller(self._driver, Stepper(flow))
 
@@ -107,9 +121,13 @@ class VirtualMachines:
         parameters: VirtualMachineInstallPatchesParameters,
         *,
         timeout: float | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> VirtualMachineInstallPatchesResult:
         """Install and wait; check the result's own ``status``, it can be Failed."""
-        return self.begin_install_patches(resource_group, vm_name, parameters).result(timeout)
+        poller = self.begin_install_patches(
+            resource_group, vm_name, parameters, on_progress=on_progress
+        )
+        return poller.result(timeout)
 
     def set_patch_mode(
         self,
@@ -197,7 +215,12 @@ class AsyncVirtualMachines:
         return AsyncPager(self._driver, request, VirtualMachineListResult)
 
     async def begin_assess_patches(
-        self, resource_group: str, vm_name: str, *, continuation_token: str | None = None
+        self,
+        resource_group: str,
+        vm_name: str,
+        *,
+        continuation_token: str | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> AsyncLROPoller[VirtualMachineAssessPatchesResult]:
         """Start an on-demand assessment (it never installs), or resume waiting for one."""
         flow = flows.assess_patches(
@@ -206,14 +229,20 @@ class AsyncVirtualMachines:
             resource_group,
             vm_name,
             continuation_token=continuation_token,
+            on_progress=on_progress,
         )
         return await AsyncLROPoller(self._driver, Stepper(flow))._start()
 
     async def assess_patches(
-        self, resource_group: str, vm_name: str, *, timeout: float | None = None
+        self,
+        resource_group: str,
+        vm_name: str,
+        *,
+        timeout: float | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> VirtualMachineAssessPatchesResult:
         """Assess and wait; check the result's own ``status``, it can be Failed."""
-        poller = await self.begin_assess_patches(resource_group, vm_name)
+        poller = await self.begin_assess_patches(resource_group, vm_name, on_progress=on_progress)
         return await poller.result(timeout)
 
     async def begin_install_patches(
@@ -223,6 +252,7 @@ class AsyncVirtualMachines:
         parameters: VirtualMachineInstallPatchesParameters,
         *,
         continuation_token: str | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> AsyncLROPoller[VirtualMachineInstallPatchesResult]:
         """Start installing patches, or resume waiting (``parameters`` are then not sent)."""
         flow = flows.install_patches(
@@ -232,6 +262,7 @@ class AsyncVirtualMachines:
             vm_name,
             parameters,
             continuation_token=continuation_token,
+            on_progress=on_progress,
         )
         return await AsyncLROPoller(self._driver, Stepper(flow))._start()
 
@@ -242,9 +273,12 @@ class AsyncVirtualMachines:
         parameters: VirtualMachineInstallPatchesParameters,
         *,
         timeout: float | None = None,
+        on_progress: OperationProgressCallback | None = None,
     ) -> VirtualMachineInstallPatchesResult:
         """Install and wait; check the result's own ``status``, it can be Failed."""
-        poller = await self.begin_install_patches(resource_group, vm_name, parameters)
+        poller = await self.begin_install_patches(
+            resource_group, vm_name, parameters, on_progress=on_progress
+        )
         return await poller.result(timeout)
 
     async def set_patch_mode(

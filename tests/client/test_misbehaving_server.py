@@ -344,6 +344,23 @@ async def test_a_smuggled_response_is_never_taken_for_an_answer(
             id="429-then-200",
         ),
         pytest.param(
+            script(answer(429, **{"Retry-After": "0"}), answer(200, VIEW)),
+            None,
+            2,
+            id="429-retry-after-seconds",
+        ),
+        pytest.param(
+            script(
+                answer(429, **{"Retry-After": "Thu, 01 Jan 2026 00:00:00 GMT"}), answer(200, VIEW)
+            ),
+            None,
+            2,
+            id="429-retry-after-date",
+        ),
+        pytest.param(
+            script(answer(429, **{"Retry-After": "3600"})), azpatch.ThrottledError, 1, id="429-long"
+        ),
+        pytest.param(
             script(
                 answer(401, {"error": {"code": "ExpiredAuthenticationToken"}}), answer(200, VIEW)
             ),

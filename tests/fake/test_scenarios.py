@@ -245,3 +245,16 @@ def test_a_malformed_subscription_id_is_refused_and_not_created() -> None:
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "InvalidSubscriptionId"
     assert len(fake.subscriptions()) == 1
+
+
+async def test_an_operation_reports_every_poll(client: Any, fake: FakeAzure) -> None:
+    seen: list[azpatch.OperationProgress] = []
+    result = await maybe(
+        client.virtual_machines.assess_patches("rg", "lin1", on_progress=seen.append)
+    )
+    assert result.succeeded
+    assert [p.polls for p in seen] == list(range(1, len(seen) + 1))
+    assert {(p.vm, p.operation) for p in seen} == {("rg/lin1", "assess_patches")}
+    assert [p.done for p in seen] == [False] * (len(seen) - 1) + [True]
+    assert seen[-1].status.casefold() == "succeeded"
+    assert [p.elapsed for p in seen] == sorted(p.elapsed for p in seen)

@@ -69,7 +69,10 @@ def sync_client(credential: azpatch.TokenCredential) -> None:
         )
         for listed in client.virtual_machines.list("rg"):
             assert_type(listed, m.VirtualMachine)
-        poller = client.virtual_machines.begin_assess_patches("rg", "vm")
+        reports: list[azpatch.OperationProgress] = []
+        poller = client.virtual_machines.begin_assess_patches(
+            "rg", "vm", on_progress=reports.append
+        )
         assert_type(poller, azpatch.LROPoller[m.VirtualMachineAssessPatchesResult])
         assert_type(poller.result(timeout=60.0), m.VirtualMachineAssessPatchesResult)
         assert_type(poller.done(), bool)
