@@ -61,8 +61,8 @@ class PollingPolicy:
     ``min_interval`` and ``max_interval``. Without one, the first wait is
     ``interval`` seconds and each next one ``backoff`` times longer, up to
     ``max_interval``, shortened by up to ``jitter`` of itself so that waits on
-    different resources spread out (by default 30 s, then 1, 2, 4 and 8
-    minutes, then every 15 minutes: about 70 polls in 16 hours). A waiter makes
+    different resources spread out (by default 30 s, then 1, 2, 4, 8 and 16
+    minutes, then every 30 minutes: about 40 polls in 16 hours). A waiter makes
     its last poll just before its deadline and never sleeps past it; a poll in
     flight at the deadline is cut. A poller gives up after ``deadline`` seconds
     or ``max_polls`` polls with ``PollingTimeoutError``, whose continuation
@@ -73,6 +73,6 @@ class PollingPolicy:
     backoff: float = attrs.field(default=2.0, validator=_factor)
     jitter: float = attrs.field(default=0.1, validator=_fraction)
     min_interval: float = attrs.field(default=1.0, validator=_not_negative)
-    max_interval: float = attrs.field(default=900.0, validator=_positive)
+    max_interval: float = attrs.field(default=1800.0, validator=_positive)
     deadline: float = attrs.field(default=6 * 3600.0, validator=_positive)
     max_polls: int = attrs.field(default=5000, validator=[v.instance_of(int), v.ge(1)])

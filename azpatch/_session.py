@@ -200,7 +200,7 @@ class Session:
         late, now = deadline.late_for, self.clock.monotonic()
         if late == "caller":
             return False
-        if late == "flow" or reply is None:
+        if late == "flow" or reply is None:  # no reply: the flow's deadline ended the request
             stepper.fail(DeadlinePassed(), now=now)
         else:
             stepper.reply(reply, now=now)

@@ -12,17 +12,17 @@ from azpatch._core._pacing import poll_interval, within_deadline
 URL = "https://management.azure.com/operations/1"
 
 
-def test_without_retry_after_the_wait_doubles_up_to_fifteen_minutes() -> None:
+def test_without_retry_after_the_wait_doubles_up_to_thirty_minutes() -> None:
     policy = PollingPolicy(jitter=0)
     waits = [poll_interval(policy, polls, asked=None, key=URL) for polls in range(8)]
-    assert waits == [30, 60, 120, 240, 480, 900, 900, 900]
+    assert waits == [30, 60, 120, 240, 480, 960, 1800, 1800]
 
 
 def test_retry_after_is_honoured_within_the_policys_bounds() -> None:
     policy = PollingPolicy()
     assert poll_interval(policy, 7, asked=12.5, key=URL) == 12.5
     assert poll_interval(policy, 0, asked=0, key=URL) == 1.0
-    assert poll_interval(policy, 0, asked=7200, key=URL) == 900.0
+    assert poll_interval(policy, 0, asked=7200, key=URL) == 1800.0
 
 
 def test_the_spread_differs_between_resources_and_repeats_for_one() -> None:
