@@ -28,7 +28,6 @@ __all__ = [
     "drip",
     "hang",
     "reset",
-    "respond",
     "response_bytes",
     "serving",
 ]
@@ -75,13 +74,6 @@ def response_bytes(
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
-def respond(status: int, body: Any = None, **options: Any) -> Answer:
-    data = response_bytes(status, body, **options)
-    return Answer(
-        lambda connection, _: connection.sendall(data), keep_open=not options.get("close", True)
-    )
-
-
 def drip(data: bytes, *, every: float) -> Answer:
     """Send ``data`` one byte every ``every`` seconds."""
 
@@ -94,24 +86,22 @@ def drip(data: bytes, *, every: float) -> Answer:
     return Answer(act)
 
 
-def hang(prefix: bytes = b"") -> Answer:
-    """Send ``prefix`` (nothing by default), then nothing more until the server stops."""
+def hang() -> Answer:
+    """Send nothing until the server stops."""
 
-    def act(connection: socket.socket, stopping: threading.Event) -> None:
-        connection.sendall(prefix)
+    def act(_: socket.socket, stopping: threading.Event) -> None:
         stopping.wait()
 
     return Answer(act)
 
 
-def reset(*, unread: bool = False, prefix: bytes = b"") -> Answer:
-    """Send ``prefix``, then reset the connection (RST, not FIN), after reading the request
-    or (``unread``) once it has arrived, without reading it."""
+def reset(*, unread: bool = False) -> Answer:
+    """Reset the connection (RST, not FIN) after reading the request, or (``unread``) once
+    it has arrived, without reading it."""
 
     def act(connection: socket.socket, _: threading.Event) -> None:
         if unread:  # the request has been sent, so the client cannot know it was not read
             select.select([connection], [], [], 5)
-        connection.sendall(prefix)
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     return Answer(act, unread=unread)
